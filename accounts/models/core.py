@@ -1,0 +1,269 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from abm.tenancy import WorkspaceScopedModel
+
+
+class JourneyStage(models.TextChoices):
+    TARGET = "target", "Target"
+    AWARE = "aware", "Aware"
+    ENGAGED = "engaged", "Engaged"
+    MQA = "mqa", "MQA"
+    OPPORTUNITY = "opportunity", "Opportunity"
+    CUSTOMER = "customer", "Customer"
+    CHURNED = "churned", "Churned"
+
+
+class Seniority(models.TextChoices):
+    C_LEVEL_VP = "c_level_vp", "C-level / VP"
+    DIRECTOR = "director", "Director"
+    PRACTITIONER = "practitioner", "Practitioner"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class BuyingRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", "Decision maker"
+    CHAMPION = "champion", "Champion"
+    INFLUENCER = "influencer", "Influencer"
+    USER = "user", "User"
+    BLOCKER = "blocker", "Blocker"
+    NONE = "", "—"
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", "New"
+    MQL = "mql", "MQL"
+    SAL = "sal", "SAL"
+    SQL = "sql", "SQL"
+    DISQUALIFIED = "disqualified", "Disqualified"
+
+
+class MatchStatus(models.TextChoices):
+    UNMATCHED = "unmatched", "Not matched yet"
+    AUTO = "auto", "Auto-linked"
+    REVIEW = "review", "In review"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    NONE = "none", "No account"
+    MANUAL = "manual", "Linked by hand"
+
+
+class Account(WorkspaceScopedModel):
+    name = models.CharField(max_length=255)
+    normalized_name = models.CharField(max_length=255, blank=True, default="")
+    domain = models.CharField(max_length=255, blank=True, default="")
+    website = models.CharField(max_length=500, blank=True, default="")
+    industry = models.CharField(max_length=120, blank=True, default="")
+    employees = models.PositiveIntegerField(null=True, blank=True)
+    annual_revenue = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    country = models.CharField(max_length=2, blank=True, default="")
+    region = models.CharField(max_length=64, blank=True, default="")
+    city = models.CharField(max_length=120, blank=True, default="")
+    phone = models.CharField(max_length=64, blank=True, default="")
+    technologies = models.JSONField(default=list, blank=True)
+    account_type = models.CharField(max_length=32, blank=True, default="")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_accounts"
+    )
+    is_target = models.BooleanField(default=False)
+    tier = models.PositiveSmallIntegerField(null=True, blank=True)
+    stage = models.CharField(max_length=16, choices=JourneyStage.choices, default=JourneyStage.TARGET)
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    fit_score = models.FloatField(null=True, blank=True)
+    predictive_fit = models.FloatField(null=True, blank=True)
+    intent_score = models.FloatField(null=True, blank=True)
+    engagement_score = models.FloatField(null=True, blank=True)
+    priority = models.FloatField(null=True, blank=True)
+    health_score = models.FloatField(null=True, blank=True)
+    score_reasons = models.JSONField(default=dict, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    crm_source = models.CharField(max_length=32, blank=True, default="")
+    crm_id = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "crm_source", "crm_id"],
+                condition=~Q(crm_id=""),
+                name="uniq_account_crm_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "domain"], name="account_ws_domain"),
+            models.Index(fields=["workspace", "normalized_name"], name="account_ws_normname"),
+            models.Index(fields=["workspace", "owner", "priority"], name="account_ws_owner_prio"),
+            models.Index(fields=["workspace", "tier"], name="account_ws_tier"),
+            models.Index(fields=["workspace", "stage"], name="account_ws_stage"),
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccountDomain(WorkspaceScopedModel):
+    """Extra domains an account owns or used to own (a company that moved domains)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="extra_domains")
+    domain = models.CharField(max_length=255)
+    is_former = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "domain", "account"], name="uniq_account_domain"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class AccountIpRange(WorkspaceScopedModel):
+    """A CIDR block an account's offices browse from; web visits resolve through it."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ip_ranges")
+    cidr = models.CharField(max_length=64)
+    start = models.DecimalField(max_digits=39, decimal_places=0)
+    end = models.DecimalField(max_digits=39, decimal_places=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "start", "end"], name="ipr_ws_range")]
+
+    def __str__(self) -> str:
+        return self.cidr
+
+
+class Contact(WorkspaceScopedModel):
+    """A person. Leads are contacts that came in as leads (`is_lead`) and may lack an account."""
+
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
+    is_lead = models.BooleanField(default=False)
+    first_name = models.CharField(max_length=120, blank=True, default="")
+    last_name = models.CharField(max_length=120, blank=True, default="")
+    email = models.CharField(max_length=254, blank=True, default="")
+    email_domain = models.CharField(max_length=255, blank=True, default="")
+    title = models.CharField(max_length=255, blank=True, default="")
+    seniority = models.CharField(max_length=16, choices=Seniority.choices, default=Seniority.UNKNOWN)
+    department = models.CharField(max_length=120, blank=True, default="")
+    buying_role = models.CharField(max_length=16, choices=BuyingRole.choices, blank=True, default="")
+    lead_status = models.CharField(max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    lead_status_changed_at = models.DateTimeField(null=True, blank=True)
+    lead_source = models.CharField(max_length=120, blank=True, default="")
+    company_name = models.CharField(max_length=255, blank=True, default="")
+    website = models.CharField(max_length=500, blank=True, default="")
+    country = models.CharField(max_length=2, blank=True, default="")
+    city = models.CharField(max_length=120, blank=True, default="")
+    phone = models.CharField(max_length=64, blank=True, default="")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_contacts"
+    )
+    match_status = models.CharField(max_length=16, choices=MatchStatus.choices, default=MatchStatus.UNMATCHED)
+    match_confidence = models.FloatField(null=True, blank=True)
+    matched_at = models.DateTimeField(null=True, blank=True)
+    crm_source = models.CharField(max_length=32, blank=True, default="")
+    crm_id = models.CharField(max_length=64, blank=True, default="")
+    crm_account_id = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "crm_source", "crm_id"],
+                condition=~Q(crm_id=""),
+                name="uniq_contact_crm_id",
+            ),
+            models.UniqueConstraint(fields=["workspace", "email"], condition=~Q(email=""), name="uniq_contact_email"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "email_domain"], name="contact_ws_emaildomain"),
+            models.Index(fields=["workspace", "account"], name="contact_ws_account"),
+            models.Index(fields=["workspace", "match_status"], name="contact_ws_matchstatus"),
+            models.Index(fields=["workspace", "lead_status"], name="contact_ws_leadstatus"),
+        ]
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Opportunity(WorkspaceScopedModel):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="opportunities")
+    name = models.CharField(max_length=255)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, default="USD")
+    stage = models.CharField(max_length=64, blank=True, default="")
+    is_closed = models.BooleanField(default=False)
+    is_won = models.BooleanField(default=False)
+    created_date = models.DateField(null=True, blank=True)
+    close_date = models.DateField(null=True, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
+    )
+    crm_source = models.CharField(max_length=32, blank=True, default="")
+    crm_id = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "crm_source", "crm_id"],
+                condition=~Q(crm_id=""),
+                name="uniq_opportunity_crm_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "account"], name="opp_ws_account"),
+            models.Index(fields=["workspace", "close_date"], name="opp_ws_close"),
+            models.Index(fields=["workspace", "created_date"], name="opp_ws_created"),
+        ]
+        ordering = ["-created_date", "name"]
+        verbose_name_plural = "opportunities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(WorkspaceScopedModel):
+    class Kind(models.TextChoices):
+        CALL = "call", "Call"
+        EMAIL = "email", "Email"
+        MEETING = "meeting", "Meeting"
+        LINKEDIN = "linkedin", "LinkedIn touch"
+        NOTE = "note", "Note"
+        TASK = "task", "Next step"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activities")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    outcome = models.CharField(max_length=64, blank=True, default="")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True, default="")
+    due_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "account", "at"], name="activity_ws_account_at"),
+            models.Index(fields=["workspace", "user", "at"], name="activity_ws_user_at"),
+        ]
+        ordering = ["-at"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.account_id} at {self.at:%Y-%m-%d}"

@@ -1,0 +1,128 @@
+from django.conf import settings
+from django.db import models
+
+from abm.tenancy import WorkspaceScopedModel
+from accounts.models import JourneyStage, Seniority
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    ADS = "ads", "Ads"
+    WEB = "web", "Web"
+    EVENTS = "events", "Events"
+    WEBINARS = "webinars", "Webinars"
+    DIRECT_MAIL = "direct_mail", "Direct mail"
+    SDR_OUTREACH = "sdr_outreach", "SDR outreach"
+
+
+class Campaign(WorkspaceScopedModel):
+    class Kind(models.TextChoices):
+        ONE_TO_ONE = "one_to_one", "1:1"
+        ONE_TO_FEW = "one_to_few", "1:few"
+        ONE_TO_MANY = "one_to_many", "1:many"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ONE_TO_MANY)
+    channels = models.JSONField(default=list, blank=True)
+    budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    starts = models.DateField(null=True, blank=True)
+    ends = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    segment = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="uniq_campaign_name")]
+        ordering = ["-starts", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignAccount(WorkspaceScopedModel):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="campaign_links")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "campaign", "account"], name="uniq_campaign_account")
+        ]
+        indexes = [models.Index(fields=["workspace", "account"], name="campacc_ws_account")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} → {self.account_id}"
+
+
+class ContentAsset(WorkspaceScopedModel):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assets")
+    level = models.CharField(max_length=16, choices=Seniority.choices, default=Seniority.UNKNOWN)
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=500, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "campaign"], name="asset_ws_campaign")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EngagementEvent(WorkspaceScopedModel):
+    """One touch. `(workspace, external_id)` is unique so a re-sent event is not counted twice."""
+
+    account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    kind = models.CharField(max_length=32)
+    channel = models.CharField(max_length=16, choices=Channel.choices, blank=True, default="")
+    weight = models.FloatField(default=1.0)
+    occurred_at = models.DateTimeField()
+    external_id = models.CharField(max_length=128)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "external_id"], name="uniq_event_external_id"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "occurred_at"], name="event_ws_occurred"),
+            models.Index(fields=["workspace", "account", "occurred_at"], name="event_ws_account_occurred"),
+            models.Index(fields=["workspace", "campaign", "occurred_at"], name="event_ws_campaign_occurred"),
+        ]
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.external_id}"
+
+
+class StageTransition(WorkspaceScopedModel):
+    """Every journey move with its time, so conversion and velocity work for any period."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="stage_transitions")
+    from_stage = models.CharField(max_length=16, choices=JourneyStage.choices, blank=True, default="")
+    to_stage = models.CharField(max_length=16, choices=JourneyStage.choices)
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "at"], name="stagetr_ws_at"),
+            models.Index(fields=["workspace", "account", "at"], name="stagetr_ws_account_at"),
+        ]
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.from_stage} → {self.to_stage}"
