@@ -73,3 +73,21 @@ def admin_client(client, admin_user):
 requires_postgres = pytest.mark.skipif(
     not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), reason="needs PostgreSQL (DATABASE_URL)"
 )
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request):
+    """Tasks run eagerly in tests unless a test is marked `integration` (a real worker in CI)."""
+    from abm.celery import app
+
+    eager = request.node.get_closest_marker("integration") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+requires_worker = pytest.mark.skipif(
+    not settings.REDIS_URL, reason="needs REDIS_URL and a running Celery worker (.ci/run starts one)"
+)

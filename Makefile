@@ -1,0 +1,61 @@
+# Beacon ABM — the few entry points. `make demo` and `make test` are the quick start.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_ACCOUNTS ?= 2000
+DEMO_SEED ?= 42
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# A laptop demo runs with DEBUG on; production sets SECRET_KEY and leaves DEBUG off.
+DEMO_ENV := DEBUG=1
+QUEUES := default,imports,matching,scoring
+
+.PHONY: setup demo serve worker beat web migrate test lint format bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+migrate: setup
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED)
+	@echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl-C."
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+serve: setup
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production-style processes; docker-compose.yml runs exactly these commands.
+web: setup
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/gunicorn abm.wsgi:application --bind 0.0.0.0:$(PORT) --workers 3 --timeout 60
+
+worker: setup
+	$(BIN)/celery -A abm worker -Q $(QUEUES) -l info --concurrency 2
+
+beat: setup
+	$(BIN)/celery -A abm beat -l info --schedule /tmp/celerybeat-schedule
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache
