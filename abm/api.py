@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rest_framework import permissions, viewsets
+from rest_framework import permissions, serializers, viewsets
 
 from abm.permissions import ALL_ROLES
 
@@ -50,3 +50,19 @@ class WorkspaceReadOnlyViewSet(WorkspaceScopedViewSetMixin, viewsets.ReadOnlyMod
 
 class WorkspaceModelViewSet(WorkspaceScopedViewSetMixin, viewsets.ModelViewSet):
     pass
+
+
+class WorkspaceScopedModelSerializer(serializers.ModelSerializer):
+    """Related ids resolve only inside the request's workspace: another workspace's id is invalid."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        workspace = getattr(getattr(request, "_request", request), "workspace", None)
+        for field in fields.values():
+            target = getattr(field, "child_relation", field)
+            queryset = getattr(target, "queryset", None)
+            if queryset is None or not hasattr(queryset, "for_workspace"):
+                continue
+            target.queryset = queryset.for_workspace(workspace) if workspace else queryset.none()
+        return fields

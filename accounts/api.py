@@ -1,10 +1,8 @@
-from rest_framework import serializers
-
-from abm.api import WorkspaceModelViewSet
+from abm.api import WorkspaceModelViewSet, WorkspaceScopedModelSerializer
 from accounts.models import Account, Contact, Opportunity
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(WorkspaceScopedModelSerializer):
     class Meta:
         model = Account
         fields = [
@@ -15,7 +13,7 @@ class AccountSerializer(serializers.ModelSerializer):
         read_only_fields = ["tier", "stage", "fit_score", "intent_score", "engagement_score", "priority", "scored_at"]
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(WorkspaceScopedModelSerializer):
     class Meta:
         model = Contact
         fields = [
@@ -26,7 +24,7 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["match_status", "match_confidence"]
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(WorkspaceScopedModelSerializer):
     class Meta:
         model = Opportunity
         fields = [

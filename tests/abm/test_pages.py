@@ -108,3 +108,33 @@ def test_create_workspace_command_is_idempotent(db):
         call_command("create_workspace", "initech", name="Initech", admin="Boss@Initech.test", stdout=StringIO())
     assert Workspace.objects.filter(slug="initech").count() == 1
     assert Membership.objects.get(workspace__slug="initech").role == "admin"
+
+
+def test_repeated_wrong_passwords_lock_only_that_username_from_that_address(client, admin_user, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post("/login/", {"username": admin_user.username, "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+    locked = client.post(
+        "/login/", {"username": admin_user.username, "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.1"
+    )
+    assert locked.status_code == 429
+    # the victim signing in from another address is not locked out
+    from django.test import Client
+
+    elsewhere = Client(REMOTE_ADDR="10.0.0.2").post(
+        "/login/", {"username": admin_user.username, "password": "correct-horse-battery"}
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_oversized_api_body_is_413_in_the_api_error_shape(admin_client, settings):
+    settings.API_MAX_BODY_BYTES = 1000
+    response = admin_client.post("/api/v1/accounts/", data="x" * 5000, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_api_errors_share_one_shape(client, db):
+    response = client.get("/api/v1/accounts/")
+    assert response.status_code in (401, 403)
+    assert set(response.json()["error"]) == {"code", "message", "details"}
