@@ -1,6 +1,7 @@
 """API tokens bind a request to one user in one workspace."""
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from abm.models import ApiToken, Membership, hash_token
@@ -36,3 +37,11 @@ class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class WorkspaceTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "abm.api_auth.WorkspaceTokenAuthentication"
+    name = "WorkspaceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "A workspace API token from Settings → API tokens."}
