@@ -71,7 +71,7 @@ def test_api_hides_another_workspaces_objects(client_for, admin_user, other_work
     assert listed["results"] == []
 
 
-def test_user_without_membership_sees_no_workspace_page(client):
+def test_user_without_membership_sees_no_workspace_page(client, db):
     user = UserFactory(email="lonely@example.com")
     client.force_login(user)
     response = client.get("/")
