@@ -12,11 +12,15 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(workspace__memberships__user=request.user, workspace__memberships__role="admin")
+        return qs.filter(
+            workspace__memberships__user=request.user, workspace__memberships__role="admin"
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "workspace" and not request.user.is_superuser:
-            kwargs["queryset"] = Workspace.objects.filter(memberships__user=request.user, memberships__role="admin")
+            kwargs["queryset"] = Workspace.objects.filter(
+                memberships__user=request.user, memberships__role="admin"
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

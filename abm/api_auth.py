@@ -26,7 +26,9 @@ class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
         membership = Membership.objects.filter(user=token.user, workspace=token.workspace).first()
         if membership is None:
-            raise exceptions.AuthenticationFailed("The token's user is no longer in this workspace.")
+            raise exceptions.AuthenticationFailed(
+                "The token's user is no longer in this workspace."
+            )
         # The token's workspace wins over any session choice.
         django_request = request._request
         django_request._membership_cache = membership
@@ -44,4 +46,8 @@ class WorkspaceTokenScheme(OpenApiAuthenticationExtension):
     name = "WorkspaceToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "A workspace API token from Settings → API tokens."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A workspace API token from Settings → API tokens.",
+        }

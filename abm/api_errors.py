@@ -5,7 +5,9 @@ from rest_framework.views import exception_handler
 
 
 def error_response(*, status: int, code: str, message: str, details=None) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message, "details": details or {}}}, status=status)
+    return JsonResponse(
+        {"error": {"code": code, "message": message, "details": details or {}}}, status=status
+    )
 
 
 def api_exception_handler(exc, context):

@@ -53,7 +53,9 @@ def demo_seed(*, accounts: int = 2000, seed: int = 42, data_dir: Path | None = N
     workspace, _ = workspace_create(slug=DEMO_SLUG, name="Beacon Demo")
     logins = []
     for email, first, last, role in DEMO_USERS:
-        user = user_get_or_create(email=email, first_name=first, last_name=last, password=DEMO_PASSWORD)
+        user = user_get_or_create(
+            email=email, first_name=first, last_name=last, password=DEMO_PASSWORD
+        )
         membership_set(user=user, workspace=workspace, role=role)
         logins.append((email, role))
     report = DemoReport(workspace=workspace, logins=logins)
@@ -65,9 +67,17 @@ def demo_seed(*, accounts: int = 2000, seed: int = 42, data_dir: Path | None = N
 
     for kind in DEMO_FILES:
         out = StringIO()
-        call_command("import_crm", str(data_dir / f"{kind}.csv"), workspace=DEMO_SLUG, object=kind, stdout=out)
+        call_command(
+            "import_crm",
+            str(data_dir / f"{kind}.csv"),
+            workspace=DEMO_SLUG,
+            object=kind,
+            stdout=out,
+        )
         report.imports[kind] = json.loads(out.getvalue().strip().splitlines()[-1])
-    report.steps.append("imported " + ", ".join(f"{k}: {v['rows']} rows" for k, v in report.imports.items()))
+    report.steps.append(
+        "imported " + ", ".join(f"{k}: {v['rows']} rows" for k, v in report.imports.items())
+    )
 
     for label, path, kwargs in (
         ("assigned accounts to SDRs", "accounts.queue.services.accounts_assign", {}),

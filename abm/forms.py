@@ -17,14 +17,18 @@ class MemberRoleForm(forms.Form):
 class ThresholdsForm(forms.Form):
     match_auto_threshold = forms.FloatField(min_value=0, max_value=1, label="Auto-link above")
     match_review_threshold = forms.FloatField(min_value=0, max_value=1, label="Review above")
-    sla_hours = forms.IntegerField(min_value=1, max_value=24 * 30, label="SLA to first touch (hours)")
+    sla_hours = forms.IntegerField(
+        min_value=1, max_value=24 * 30, label="SLA to first touch (hours)"
+    )
     tier1_cap = forms.IntegerField(min_value=0, label="Tier 1 cap (accounts)")
 
     def clean(self):
         data = super().clean()
         auto, review = data.get("match_auto_threshold"), data.get("match_review_threshold")
         if auto is not None and review is not None and review > auto:
-            raise forms.ValidationError("The review threshold must not exceed the auto-link threshold.")
+            raise forms.ValidationError(
+                "The review threshold must not exceed the auto-link threshold."
+            )
         return data
 
 

@@ -1,19 +1,19 @@
-from django.utils.functional import SimpleLazyObject
-
 from abm import selectors
 
 
 class WorkspaceMiddleware:
-    """Resolve the request's workspace from the user's memberships and the session choice."""
+    """Resolve the request's workspace from the user's memberships and the session choice.
+
+    API token authentication (DRF) runs later and overrides both with the token's workspace.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.membership = SimpleLazyObject(lambda: selectors.membership_for_request(request))
-        request.workspace = SimpleLazyObject(
-            lambda: request.membership.workspace if request.membership else None
-        )
+        membership = selectors.membership_for_request(request)
+        request.membership = membership
+        request.workspace = membership.workspace if membership else None
         return self.get_response(request)
 
 

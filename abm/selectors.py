@@ -10,7 +10,9 @@ SESSION_KEY = "workspace_id"
 def memberships_for_user(*, user: AbstractBaseUser) -> list[Membership]:
     if not user.is_authenticated:
         return []
-    return list(Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name"))
+    return list(
+        Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
+    )
 
 
 def membership_for_request(request) -> Membership | None:

@@ -10,7 +10,9 @@ User = get_user_model()
 
 
 @transaction.atomic
-def workspace_create(*, slug: str, name: str, admin_email: str | None = None) -> tuple[Workspace, bool]:
+def workspace_create(
+    *, slug: str, name: str, admin_email: str | None = None
+) -> tuple[Workspace, bool]:
     """Idempotent on slug so scripts and `seed_demo` can repeat safely."""
     workspace, created = Workspace.objects.get_or_create(slug=slug, defaults={"name": name})
     if not created and workspace.name != name:
@@ -22,7 +24,9 @@ def workspace_create(*, slug: str, name: str, admin_email: str | None = None) ->
     return workspace, created
 
 
-def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "", password: str | None = None):
+def user_get_or_create(
+    *, email: str, first_name: str = "", last_name: str = "", password: str | None = None
+):
     email = email.strip().lower()
     user, created = User.objects.get_or_create(
         username=email, defaults={"email": email, "first_name": first_name, "last_name": last_name}
@@ -37,7 +41,9 @@ def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "",
 
 
 def membership_set(*, user, workspace: Workspace, role: str) -> Membership:
-    membership, _ = Membership.objects.update_or_create(user=user, workspace=workspace, defaults={"role": role})
+    membership, _ = Membership.objects.update_or_create(
+        user=user, workspace=workspace, defaults={"role": role}
+    )
     return membership
 
 

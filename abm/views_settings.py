@@ -14,7 +14,11 @@ ADMIN_ONLY = SECTION_ROLES["settings"]
 @role_required(*ADMIN_ONLY)
 def settings_index(request):
     workspace = request.workspace
-    members = Membership.objects.filter(workspace=workspace).select_related("user").order_by("role", "user__email")
+    members = (
+        Membership.objects.filter(workspace=workspace)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
     tokens = ApiToken.objects.filter(workspace=workspace).select_related("user")
     current = {key: workspace.setting(key) for key in DEFAULT_WORKSPACE_SETTINGS}
     return render(
@@ -41,9 +45,15 @@ def member_invite(request):
             email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
         )
         services.membership_set(user=user, workspace=request.workspace, role=data["role"])
-        messages.success(request, f"{data['email']} is now a {data['role']} in {request.workspace}.")
+        messages.success(
+            request, f"{data['email']} is now a {data['role']} in {request.workspace}."
+        )
     else:
-        messages.error(request, "Could not add the member: " + "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request,
+            "Could not add the member: "
+            + "; ".join(e for errs in form.errors.values() for e in errs),
+        )
     return redirect("settings")
 
 
@@ -60,12 +70,18 @@ def member_role(request, pk: int):
                 .exclude(pk=membership.pk)
                 .count()
             )
-            if membership.role == "admin" and form.cleaned_data["role"] != "admin" and admins_left == 0:
+            if (
+                membership.role == "admin"
+                and form.cleaned_data["role"] != "admin"
+                and admins_left == 0
+            ):
                 messages.error(request, "A workspace needs at least one admin.")
                 return redirect("settings")
             membership.role = form.cleaned_data["role"]
             membership.save(update_fields=["role"])
-        messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+        messages.success(
+            request, f"{membership.user.email} is now {membership.get_role_display()}."
+        )
     return redirect("settings")
 
 
@@ -79,7 +95,10 @@ def thresholds_update(request):
         workspace.save(update_fields=["settings"])
         messages.success(request, "Thresholds saved.")
     else:
-        messages.error(request, "Thresholds not saved: " + "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request,
+            "Thresholds not saved: " + "; ".join(e for errs in form.errors.values() for e in errs),
+        )
     return redirect("settings")
 
 

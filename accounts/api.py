@@ -6,20 +6,66 @@ class AccountSerializer(WorkspaceScopedModelSerializer):
     class Meta:
         model = Account
         fields = [
-            "id", "name", "domain", "website", "industry", "employees", "annual_revenue", "country",
-            "region", "city", "technologies", "parent", "tier", "stage", "fit_score", "intent_score",
-            "engagement_score", "priority", "scored_at", "crm_source", "crm_id", "created_at", "updated_at",
+            "id",
+            "name",
+            "domain",
+            "website",
+            "industry",
+            "employees",
+            "annual_revenue",
+            "country",
+            "region",
+            "city",
+            "technologies",
+            "parent",
+            "tier",
+            "stage",
+            "fit_score",
+            "intent_score",
+            "engagement_score",
+            "priority",
+            "scored_at",
+            "crm_source",
+            "crm_id",
+            "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["tier", "stage", "fit_score", "intent_score", "engagement_score", "priority", "scored_at"]
+        read_only_fields = [
+            "tier",
+            "stage",
+            "fit_score",
+            "intent_score",
+            "engagement_score",
+            "priority",
+            "scored_at",
+        ]
 
 
 class ContactSerializer(WorkspaceScopedModelSerializer):
     class Meta:
         model = Contact
         fields = [
-            "id", "account", "is_lead", "first_name", "last_name", "email", "title", "seniority",
-            "department", "buying_role", "lead_status", "company_name", "website", "country", "phone",
-            "match_status", "match_confidence", "crm_source", "crm_id", "created_at", "updated_at",
+            "id",
+            "account",
+            "is_lead",
+            "first_name",
+            "last_name",
+            "email",
+            "title",
+            "seniority",
+            "department",
+            "buying_role",
+            "lead_status",
+            "company_name",
+            "website",
+            "country",
+            "phone",
+            "match_status",
+            "match_confidence",
+            "crm_source",
+            "crm_id",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["match_status", "match_confidence"]
 
@@ -28,8 +74,19 @@ class OpportunitySerializer(WorkspaceScopedModelSerializer):
     class Meta:
         model = Opportunity
         fields = [
-            "id", "account", "name", "amount", "currency", "stage", "is_closed", "is_won",
-            "created_date", "close_date", "campaign", "crm_source", "crm_id",
+            "id",
+            "account",
+            "name",
+            "amount",
+            "currency",
+            "stage",
+            "is_closed",
+            "is_won",
+            "created_date",
+            "close_date",
+            "campaign",
+            "crm_source",
+            "crm_id",
         ]
 
 

@@ -15,7 +15,9 @@ ACCOUNT_SORTS = {
 }
 
 
-def account_list(*, workspace: Workspace, filters: dict[str, str] | None = None) -> QuerySet[Account]:
+def account_list(
+    *, workspace: Workspace, filters: dict[str, str] | None = None
+) -> QuerySet[Account]:
     """Accounts of one workspace, filtered the way the list page and the API filter them."""
     filters = filters or {}
     qs = Account.objects.for_workspace(workspace).select_related("owner")
@@ -45,8 +47,18 @@ def _ordered(qs: QuerySet[Account], sort: str) -> QuerySet[Account]:
 def account_filter_options(*, workspace: Workspace) -> dict[str, list[str]]:
     base = Account.objects.for_workspace(workspace)
     return {
-        "industries": list(base.exclude(industry="").values_list("industry", flat=True).distinct().order_by("industry")),
-        "countries": list(base.exclude(country="").values_list("country", flat=True).distinct().order_by("country")),
+        "industries": list(
+            base.exclude(industry="")
+            .values_list("industry", flat=True)
+            .distinct()
+            .order_by("industry")
+        ),
+        "countries": list(
+            base.exclude(country="")
+            .values_list("country", flat=True)
+            .distinct()
+            .order_by("country")
+        ),
     }
 
 

@@ -34,8 +34,12 @@ def account_detail(request, pk: int):
         account = selectors.account_detail(workspace=request.workspace, account_id=pk)
     except Account.DoesNotExist as exc:
         raise Http404("No such account.") from exc
-    contacts = account.contacts.for_workspace(request.workspace).order_by("seniority", "last_name")[:200]
-    opportunities = account.opportunities.for_workspace(request.workspace).order_by("-created_date")[:50]
+    contacts = account.contacts.for_workspace(request.workspace).order_by("seniority", "last_name")[
+        :200
+    ]
+    opportunities = account.opportunities.for_workspace(request.workspace).order_by(
+        "-created_date"
+    )[:50]
     return render(
         request,
         "accounts/account_detail.html",

@@ -71,7 +71,8 @@ def admin_client(client, admin_user):
 
 
 requires_postgres = pytest.mark.skipif(
-    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), reason="needs PostgreSQL (DATABASE_URL)"
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="needs PostgreSQL (DATABASE_URL)",
 )
 
 
@@ -89,5 +90,6 @@ def _celery_mode(request):
 
 
 requires_worker = pytest.mark.skipif(
-    not settings.REDIS_URL, reason="needs REDIS_URL and a running Celery worker (.ci/run starts one)"
+    not settings.REDIS_URL,
+    reason="needs REDIS_URL and a running Celery worker (.ci/run starts one)",
 )

@@ -25,6 +25,7 @@ Tags
     {% sort_th "name" "Account" %} / {% sort_th "priority" "Priority" num=True %}
     {% can_visit "/imports/" as ok %}                                  may this member open it?
     {% page_range page_obj as pages %}                                 [1, "…", 4, 5, 6, "…", 20]
+    {% progress_pct value done total as pct %}                         0–100 from a value or done/total
 """
 
 from __future__ import annotations
@@ -444,3 +445,12 @@ def page_range(page_obj, on_each_side: int = 1, on_ends: int = 1) -> list:
     return list(
         paginator.get_elided_page_range(page_obj.number, on_each_side=on_each_side, on_ends=on_ends)
     )
+
+
+@register.simple_tag
+def progress_pct(value=None, done=None, total=None) -> int:
+    """0–100 from an explicit value, else from done/total (missing arguments are fine)."""
+    number = _number(value)
+    if number is not None:
+        return max(0, min(100, int(number)))
+    return percent_of(done, total)

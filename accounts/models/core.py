@@ -63,13 +63,21 @@ class Account(WorkspaceScopedModel):
     phone = models.CharField(max_length=64, blank=True, default="")
     technologies = models.JSONField(default=list, blank=True)
     account_type = models.CharField(max_length=32, blank=True, default="")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_accounts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_accounts",
     )
     is_target = models.BooleanField(default=False)
     tier = models.PositiveSmallIntegerField(null=True, blank=True)
-    stage = models.CharField(max_length=16, choices=JourneyStage.choices, default=JourneyStage.TARGET)
+    stage = models.CharField(
+        max_length=16, choices=JourneyStage.choices, default=JourneyStage.TARGET
+    )
     stage_changed_at = models.DateTimeField(null=True, blank=True)
     fit_score = models.FloatField(null=True, blank=True)
     predictive_fit = models.FloatField(null=True, blank=True)
@@ -115,7 +123,9 @@ class AccountDomain(WorkspaceScopedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "domain", "account"], name="uniq_account_domain"),
+            models.UniqueConstraint(
+                fields=["workspace", "domain", "account"], name="uniq_account_domain"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,17 +150,25 @@ class AccountIpRange(WorkspaceScopedModel):
 class Contact(WorkspaceScopedModel):
     """A person. Leads are contacts that came in as leads (`is_lead`) and may lack an account."""
 
-    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
     is_lead = models.BooleanField(default=False)
     first_name = models.CharField(max_length=120, blank=True, default="")
     last_name = models.CharField(max_length=120, blank=True, default="")
     email = models.CharField(max_length=254, blank=True, default="")
     email_domain = models.CharField(max_length=255, blank=True, default="")
     title = models.CharField(max_length=255, blank=True, default="")
-    seniority = models.CharField(max_length=16, choices=Seniority.choices, default=Seniority.UNKNOWN)
+    seniority = models.CharField(
+        max_length=16, choices=Seniority.choices, default=Seniority.UNKNOWN
+    )
     department = models.CharField(max_length=120, blank=True, default="")
-    buying_role = models.CharField(max_length=16, choices=BuyingRole.choices, blank=True, default="")
-    lead_status = models.CharField(max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    buying_role = models.CharField(
+        max_length=16, choices=BuyingRole.choices, blank=True, default=""
+    )
+    lead_status = models.CharField(
+        max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW
+    )
     lead_status_changed_at = models.DateTimeField(null=True, blank=True)
     lead_source = models.CharField(max_length=120, blank=True, default="")
     company_name = models.CharField(max_length=255, blank=True, default="")
@@ -159,9 +177,15 @@ class Contact(WorkspaceScopedModel):
     city = models.CharField(max_length=120, blank=True, default="")
     phone = models.CharField(max_length=64, blank=True, default="")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_contacts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_contacts",
     )
-    match_status = models.CharField(max_length=16, choices=MatchStatus.choices, default=MatchStatus.UNMATCHED)
+    match_status = models.CharField(
+        max_length=16, choices=MatchStatus.choices, default=MatchStatus.UNMATCHED
+    )
     match_confidence = models.FloatField(null=True, blank=True)
     matched_at = models.DateTimeField(null=True, blank=True)
     crm_source = models.CharField(max_length=32, blank=True, default="")
@@ -177,7 +201,9 @@ class Contact(WorkspaceScopedModel):
                 condition=~Q(crm_id=""),
                 name="uniq_contact_crm_id",
             ),
-            models.UniqueConstraint(fields=["workspace", "email"], condition=~Q(email=""), name="uniq_contact_email"),
+            models.UniqueConstraint(
+                fields=["workspace", "email"], condition=~Q(email=""), name="uniq_contact_email"
+            ),
         ]
         indexes = [
             models.Index(fields=["workspace", "email_domain"], name="contact_ws_emaildomain"),
@@ -206,10 +232,18 @@ class Opportunity(WorkspaceScopedModel):
     created_date = models.DateField(null=True, blank=True)
     close_date = models.DateField(null=True, blank=True)
     campaign = models.ForeignKey(
-        "campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
     )
     crm_source = models.CharField(max_length=32, blank=True, default="")
     crm_id = models.CharField(max_length=64, blank=True, default="")
@@ -246,9 +280,15 @@ class Activity(WorkspaceScopedModel):
         TASK = "task", "Next step"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activities")
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     outcome = models.CharField(max_length=64, blank=True, default="")

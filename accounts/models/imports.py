@@ -36,7 +36,9 @@ class ImportJob(WorkspaceScopedModel):
     error_report = models.FileField(upload_to="import-errors/%Y/%m/", max_length=500, blank=True)
     error_message = models.TextField(blank=True, default="")
     cancel_requested = models.BooleanField(default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

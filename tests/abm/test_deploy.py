@@ -9,14 +9,24 @@ ROOT = Path(__file__).resolve().parents[2]
 def _manage(*args, **env):
     base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_check_deploy_is_clean_with_production_settings():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        SECRET_KEY="a-long-random-production-secret-" + "x" * 40, SECURE_COOKIES="1", ALLOWED_HOSTS="abm.example.com",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        SECURE_COOKIES="1",
+        ALLOWED_HOSTS="abm.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -45,14 +45,18 @@ def test_unknown_dashboard_is_404(admin_client):
     assert admin_client.get("/dashboards/no-such-board/").status_code == 404
 
 
-def test_home_sends_an_sdr_to_the_queue_and_others_to_the_executive_dashboard(client_for, sdr_user, marketer_user):
+def test_home_sends_an_sdr_to_the_queue_and_others_to_the_executive_dashboard(
+    client_for, sdr_user, marketer_user
+):
     assert client_for(sdr_user).get("/")["Location"] == "/queue/"
     assert client_for(marketer_user).get("/")["Location"] == "/dashboards/executive/"
 
 
 def test_login_page_renders_and_logs_in(client, admin_user):
     assert client.get("/login/").status_code == 200
-    response = client.post("/login/", {"username": admin_user.username, "password": "correct-horse-battery"})
+    response = client.post(
+        "/login/", {"username": admin_user.username, "password": "correct-horse-battery"}
+    )
     assert response.status_code == 302
     assert client.get("/accounts/").status_code == 200
 
@@ -67,7 +71,12 @@ def test_navigation_shows_only_permitted_sections(client_for, viewer_user):
 def test_admin_changes_thresholds_and_they_stick(admin_client, workspace):
     response = admin_client.post(
         "/settings/thresholds/",
-        {"match_auto_threshold": "0.95", "match_review_threshold": "0.6", "sla_hours": "12", "tier1_cap": "20"},
+        {
+            "match_auto_threshold": "0.95",
+            "match_review_threshold": "0.6",
+            "sla_hours": "12",
+            "tier1_cap": "20",
+        },
     )
     assert response.status_code == 302
     workspace.refresh_from_db()
@@ -78,7 +87,12 @@ def test_admin_changes_thresholds_and_they_stick(admin_client, workspace):
 def test_thresholds_refuse_review_above_auto(admin_client, workspace):
     admin_client.post(
         "/settings/thresholds/",
-        {"match_auto_threshold": "0.5", "match_review_threshold": "0.9", "sla_hours": "12", "tier1_cap": "20"},
+        {
+            "match_auto_threshold": "0.5",
+            "match_review_threshold": "0.9",
+            "sla_hours": "12",
+            "tier1_cap": "20",
+        },
     )
     workspace.refresh_from_db()
     assert workspace.setting("match_auto_threshold") == 0.9  # unchanged default
@@ -105,17 +119,31 @@ def test_create_workspace_command_is_idempotent(db):
     from abm.models import Membership, Workspace
 
     for _ in range(2):
-        call_command("create_workspace", "initech", name="Initech", admin="Boss@Initech.test", stdout=StringIO())
+        call_command(
+            "create_workspace",
+            "initech",
+            name="Initech",
+            admin="Boss@Initech.test",
+            stdout=StringIO(),
+        )
     assert Workspace.objects.filter(slug="initech").count() == 1
     assert Membership.objects.get(workspace__slug="initech").role == "admin"
 
 
-def test_repeated_wrong_passwords_lock_only_that_username_from_that_address(client, admin_user, settings):
+def test_repeated_wrong_passwords_lock_only_that_username_from_that_address(
+    client, admin_user, settings
+):
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
-        client.post("/login/", {"username": admin_user.username, "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+        client.post(
+            "/login/",
+            {"username": admin_user.username, "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+        )
     locked = client.post(
-        "/login/", {"username": admin_user.username, "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.1"
+        "/login/",
+        {"username": admin_user.username, "password": "correct-horse-battery"},
+        REMOTE_ADDR="10.0.0.1",
     )
     assert locked.status_code == 429
     # the victim signing in from another address is not locked out
@@ -129,7 +157,9 @@ def test_repeated_wrong_passwords_lock_only_that_username_from_that_address(clie
 
 def test_oversized_api_body_is_413_in_the_api_error_shape(admin_client, settings):
     settings.API_MAX_BODY_BYTES = 1000
-    response = admin_client.post("/api/v1/accounts/", data="x" * 5000, content_type="application/json")
+    response = admin_client.post(
+        "/api/v1/accounts/", data="x" * 5000, content_type="application/json"
+    )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
 

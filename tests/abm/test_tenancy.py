@@ -31,7 +31,9 @@ def test_account_of_another_workspace_is_404(client_for, admin_user, other_works
     assert response.status_code == 404
 
 
-def test_account_list_never_shows_another_workspaces_accounts(client_for, admin_user, workspace, other_workspace):
+def test_account_list_never_shows_another_workspaces_accounts(
+    client_for, admin_user, workspace, other_workspace
+):
     AccountFactory(workspace=workspace, name="Visible Corp")
     AccountFactory(workspace=other_workspace, name="Secret Rival Inc")
     body = client_for(admin_user).get(reverse("account_list")).content.decode()
@@ -53,11 +55,16 @@ def test_workspace_switcher_changes_the_scope(client_for, workspace, other_works
     # then
     assert response.status_code == 302
     body = client.get(reverse("account_list")).content.decode()
-    assert "In Globex" in body and "In Acme" not in body
+    assert "In Globex" in body
+    assert "In Acme" not in body
 
 
-def test_workspace_switcher_refuses_a_workspace_the_user_is_not_in(client_for, admin_user, other_workspace):
-    response = client_for(admin_user).post(reverse("workspace_switch"), {"workspace": other_workspace.pk})
+def test_workspace_switcher_refuses_a_workspace_the_user_is_not_in(
+    client_for, admin_user, other_workspace
+):
+    response = client_for(admin_user).post(
+        reverse("workspace_switch"), {"workspace": other_workspace.pk}
+    )
     assert response.status_code == 400
 
 
@@ -77,4 +84,3 @@ def test_user_without_membership_sees_no_workspace_page(client, db):
     response = client.get("/")
     assert response.status_code == 403
     assert b"not a member of any workspace" in response.content
-

@@ -1,9 +1,13 @@
 from tests.factories import AccountFactory
 
 
-def test_creating_an_account_through_the_api_lands_in_my_workspace(client_for, marketer_user, workspace):
+def test_creating_an_account_through_the_api_lands_in_my_workspace(
+    client_for, marketer_user, workspace
+):
     response = client_for(marketer_user).post(
-        "/api/v1/accounts/", {"name": "Initech", "domain": "initech.com"}, content_type="application/json"
+        "/api/v1/accounts/",
+        {"name": "Initech", "domain": "initech.com"},
+        content_type="application/json",
     )
     assert response.status_code == 201, response.content
     assert response.json()["name"] == "Initech"

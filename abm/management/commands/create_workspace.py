@@ -19,4 +19,6 @@ class Command(BaseCommand):
         verb = "Created" if created else "Updated"
         self.stdout.write(f"{verb} workspace {workspace.slug} ({workspace.name})")
         if admin:
-            self.stdout.write(f"{admin} is an admin of {workspace.slug}; set a password with `manage.py changepassword {admin.lower()}`.")
+            self.stdout.write(
+                f"{admin} is an admin of {workspace.slug}; set a password with `manage.py changepassword {admin.lower()}`."
+            )

@@ -16,6 +16,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  • {step}")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo workspace '{report.workspace.slug}' is ready."))
-        self.stdout.write(f"Log in at http://127.0.0.1:8000/login/ with password {DEMO_PASSWORD} as:")
+        self.stdout.write(
+            f"Log in at http://127.0.0.1:8000/login/ with password {DEMO_PASSWORD} as:"
+        )
         for email, role in report.logins:
             self.stdout.write(f"  {role:<9} {email}")
