@@ -186,6 +186,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Accounts, contacts, campaigns, engagement events, matches and metrics.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "abm.api_schema.add_error_responses",
+    ],
 }
 
 # Import limits: refused with a clear message before any work.
