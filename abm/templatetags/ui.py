@@ -9,7 +9,7 @@ Filters
     ago            a datetime/date → "just now", "3 days ago", "in 2 hours"
     duration       seconds or timedelta → "45s", "1m 12s", "2h 5m"
     score_badge    0–100 score → <span class="score score-high">87</span>
-    tier_badge     1/2/3/None → <span class="badge badge-tier-1">Tier 1</span>
+    tier_badge     1/2/3 → <span class="badge badge-tier-1">Tier 1</span>; None → a quiet "—"
     tone           a status word → success|warning|danger|info|primary|muted (badge colour)
     heat_level     value|heat_level:max → 0–5 for `.heat-N` cells
     initials       a user → "JD"
@@ -294,7 +294,7 @@ def score_badge(value, top: float = 100) -> SafeString:
 def tier_badge(value) -> SafeString:
     number = _number(value)
     if number is None or int(number) not in (1, 2, 3):
-        return mark_safe('<span class="badge badge-muted">Untiered</span>')  # noqa: S308
+        return mark_safe('<span class="subtle" title="Not tiered">—</span>')  # noqa: S308
     return format_html('<span class="badge badge-tier-{0}">Tier {0}</span>', int(number))
 
 

@@ -147,6 +147,8 @@
     C.defaults.elements.bar.borderRadius = 3;
     C.defaults.elements.line.borderWidth = 2;
     C.defaults.elements.line.tension = 0.3;
+    C.defaults.elements.line.cubicInterpolationMode = "monotone";
+    C.defaults.scales.linear.beginAtZero = true;
     C.defaults.elements.point.radius = 0;
     C.defaults.elements.point.hoverRadius = 4;
     C.defaults.scale.grid.drawTicks = false;
