@@ -1,0 +1,202 @@
+"""Turn a mapped row into the values a record takes, or a reason it is rejected. No database.
+
+A cleaned record holds only the cells that had a value: an empty cell is simply absent, so the
+loaders never overwrite a stored value with nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from accounts.importing import values as v
+from accounts.importing.columns import FIELDS, Field
+from accounts.importing.readers import Row
+
+# Longest text each stored field takes (the model's max_length): longer is rejected, not cut.
+MAX_LENGTHS = {
+    "crm_id": 64,
+    "crm_account_id": 64,
+    "crm_parent_id": 64,
+    "name": 255,
+    "domain": 255,
+    "website": 500,
+    "industry": 120,
+    "region": 64,
+    "city": 120,
+    "phone": 64,
+    "account_type": 32,
+    "first_name": 120,
+    "last_name": 120,
+    "email": 254,
+    "title": 255,
+    "department": 120,
+    "lead_source": 120,
+    "company_name": 255,
+    "stage": 64,
+    "campaign": 200,
+    "external_id": 128,
+    "kind": 32,
+    "topic": 200,
+    "source": 64,
+    "account_name": 255,
+    "account_domain": 255,
+}
+_STATUS_RANK = {"new": 0, "mql": 1, "sal": 2, "sql": 3}
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "text": v.clean_text,
+    "email": v.parse_email,
+    "amount": v.parse_amount,
+    "int": v.parse_int,
+    "employees": v.parse_employees,
+    "bool": v.parse_bool,
+    "date": v.parse_date,
+    "datetime": v.parse_datetime,
+    "country": v.parse_country,
+    "domain": v.account_domain,
+    "technologies": v.parse_technologies,
+    "tier": v.parse_tier,
+    "lead_status": v.parse_lead_status,
+    "channel": v.parse_channel,
+}
+
+
+class Rejected(Exception):
+    """A row that cannot be imported; the message is the reason shown in the error report."""
+
+
+@dataclass(frozen=True)
+class Validator:
+    """Compiled once per job: which cell feeds which field, and how it is parsed."""
+
+    obj: str
+    columns: tuple[tuple[int, Field], ...]
+    width: int
+
+    @classmethod
+    def build(cls, *, obj: str, headers: list[str], mapping: dict[str, str]) -> Validator:
+        by_name = {f.name: f for f in FIELDS[obj]}
+        index = {h: i for i, h in enumerate(headers)}
+        columns = tuple(
+            (index[h], by_name[f]) for h, f in mapping.items() if h in index and f in by_name
+        )
+        return cls(obj=obj, columns=columns, width=len(headers))
+
+    def clean(self, row: Row) -> dict[str, Any]:
+        """The record's values, or `Rejected` with every problem of the row in one sentence."""
+        if row.extra:
+            raise Rejected(
+                f"the row has {self.width + len(row.extra)} values but the header has {self.width} columns "
+                "(a stray delimiter or an unclosed quote?)"
+            )
+        record: dict[str, Any] = {}
+        problems: list[str] = []
+        for index, spec in self.columns:
+            raw = row.values[index]
+            if not raw or not raw.strip():
+                continue
+            try:
+                value = _PARSERS[spec.kind](raw)
+            except ValueError as exc:
+                problems.append(f"{spec.label}: {exc}")
+                continue
+            if value is None or value == "" or value == []:
+                continue
+            limit = MAX_LENGTHS.get(spec.name)
+            if limit and isinstance(value, str) and len(value) > limit:
+                problems.append(f"{spec.label} is longer than {limit} characters")
+                continue
+            record[spec.name] = value
+        if problems:
+            raise Rejected("; ".join(problems))
+        return _FINISH[self.obj](record)
+
+
+def _finish_account(record: dict[str, Any]) -> dict[str, Any]:
+    if "domain" not in record and "website" in record:
+        domain = v.account_domain(record["website"])
+        if domain:
+            record["domain"] = domain
+    if "name" not in record:
+        if "domain" not in record:
+            raise Rejected("the account has no name and no domain or website")
+        record["name"] = record["domain"]
+    record["normalized_name"] = normalized_company_name(record["name"])
+    return record
+
+
+def _finish_contact(record: dict[str, Any]) -> dict[str, Any]:
+    if "email" in record:
+        record["email_domain"] = record["email"].rsplit("@", 1)[1]
+    full = record.pop("full_name", None)
+    if full and "first_name" not in record and "last_name" not in record:
+        first, _, last = full.partition(" ")
+        record["first_name"], record["last_name"] = first[:120], last.strip()[:120]
+        if not record["last_name"]:
+            del record["last_name"]
+    if "email" not in record and "crm_id" not in record:
+        raise Rejected(
+            "the person has no email and no CRM id, so a later import could not find them again"
+        )
+    if "title" in record:
+        record["seniority"] = v.title_seniority(record["title"])
+    lifecycle = record.pop("lifecycle_stage", None)
+    status = record.get("lead_status")
+    if status != "disqualified" and lifecycle:
+        record["lead_status"] = max(
+            (s for s in (status, lifecycle) if s), key=lambda s: _STATUS_RANK.get(s, 0)
+        )
+    return record
+
+
+def _finish_opportunity(record: dict[str, Any]) -> dict[str, Any]:
+    if "currency" in record:
+        currency = record["currency"].upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise Rejected(f"Currency: “{record['currency']}” is not a 3-letter currency code")
+        record["currency"] = currency
+    if record.get("is_won"):
+        record.setdefault("is_closed", True)
+    return record
+
+
+def _finish_event(record: dict[str, Any]) -> dict[str, Any]:
+    url = record.pop("url", None)
+    if url:
+        record["meta"] = {"url": url}
+    if "weight" in record:
+        record["weight"] = float(record["weight"])
+    return record
+
+
+def _finish_intent(record: dict[str, Any]) -> dict[str, Any]:
+    if "strength" in record:
+        record["strength"] = float(record["strength"])
+    if "observed_at" not in record:
+        # The import day, not the import instant, so importing the same file twice stays idempotent.
+        record["observed_at"] = dt.datetime.combine(
+            dt.datetime.now(tz=dt.UTC).date(), dt.time(), tzinfo=dt.UTC
+        )
+    return record
+
+
+_FINISH: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "accounts": _finish_account,
+    "contacts": _finish_contact,
+    "leads": _finish_contact,
+    "opportunities": _finish_opportunity,
+    "events": _finish_event,
+    "intent": _finish_intent,
+}
+
+
+def normalized_company_name(name: str) -> str:
+    """The name matching compares, through matching's normaliser when it is installed."""
+    try:
+        from matching.normalize import normalize_company_name
+    except ImportError:
+        return " ".join(name.casefold().split())[:255]
+    return (normalize_company_name(name) or "")[:255]
