@@ -40,3 +40,23 @@ class ApiBodyLimitMiddleware:
                     message=f"Request body of {length} bytes exceeds the limit of {settings.API_MAX_BODY_BYTES} bytes.",
                 )
         return self.get_response(request)
+
+
+class DropMalformedSessionCookieMiddleware:
+    """A session key is lowercase letters and digits; anything else (a NUL, say) is ignored
+    instead of reaching the database, where PostgreSQL would reject it with a server error."""
+
+    def __init__(self, get_response):
+        import re
+
+        from django.conf import settings
+
+        self.cookie_name = settings.SESSION_COOKIE_NAME
+        self.valid = re.compile(r"^[a-z0-9]{8,64}$")
+        self.get_response = get_response
+
+    def __call__(self, request):
+        value = request.COOKIES.get(self.cookie_name)
+        if value is not None and not self.valid.match(value):
+            del request.COOKIES[self.cookie_name]
+        return self.get_response(request)

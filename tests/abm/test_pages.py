@@ -168,3 +168,9 @@ def test_api_errors_share_one_shape(client, db):
     response = client.get("/api/v1/accounts/")
     assert response.status_code in (401, 403)
     assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+def test_a_malformed_session_cookie_is_ignored_not_a_server_error(client, db):
+    client.cookies["sessionid"] = "abc\x00def"
+    response = client.get("/accounts/")
+    assert response.status_code == 302  # treated as anonymous, sent to login

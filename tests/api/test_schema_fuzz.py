@@ -11,7 +11,20 @@ schema = schemathesis.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture
-def api_headers(workspace, admin_user):
+def _keep_test_connection():
+    """Like Django's test client: a WSGI call must not close the test transaction's connection."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_headers(workspace, admin_user, _keep_test_connection):
     _, raw = api_token_create(user=admin_user, workspace=workspace, name="fuzz")
     return {"Authorization": f"Bearer {raw}"}
 
