@@ -11,7 +11,7 @@ from accounts.models.core import (
     Opportunity,
     Seniority,
 )
-from accounts.models.imports import ImportJob
+from accounts.models.imports import ImportJob, ImportMapping, ImportRejectedRow, ImportRowChange
 
 __all__ = [
     "Account",
@@ -21,6 +21,9 @@ __all__ = [
     "BuyingRole",
     "Contact",
     "ImportJob",
+    "ImportMapping",
+    "ImportRejectedRow",
+    "ImportRowChange",
     "JourneyStage",
     "LeadStatus",
     "MatchStatus",
