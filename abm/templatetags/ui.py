@@ -106,6 +106,7 @@ _TONES = {
     "primary": {"opportunity", "tier_1", "champion", "decision_maker"},
 }
 _TONE_OF = {word: tone for tone, words in _TONES.items() for word in words}
+_ACRONYMS = {"mqa", "mql", "sal", "sql", "abm", "icp", "crm", "api", "csv"}
 
 
 def _number(value) -> float | None:
@@ -306,7 +307,12 @@ def tone(value) -> str:
 
 @register.simple_tag
 def status_badge(value, label=None) -> SafeString:
-    text = label if label not in (None, "") else str(value or EMPTY).replace("_", " ").capitalize()
+    if label not in (None, ""):
+        text = label
+    elif str(value).lower() in _ACRONYMS:
+        text = str(value).upper()
+    else:
+        text = str(value or EMPTY).replace("_", " ").capitalize()
     return format_html('<span class="badge badge-{}">{}</span>', tone(value), text)
 
 

@@ -113,6 +113,7 @@ def test_status_badges_pick_a_tone_from_the_word():
         == '<span class="badge badge-warning">Needs review</span>'
     )
     assert ui.status_badge("running") == '<span class="badge badge-warning">Running</span>'
+    assert ">MQA<" in ui.status_badge("mqa")
 
 
 def test_delta_colours_by_whether_the_change_is_good():
