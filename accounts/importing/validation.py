@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from accounts.importing import values as v
@@ -56,7 +57,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "date": v.parse_date,
     "datetime": v.parse_datetime,
     "country": v.parse_country,
-    "domain": v.account_domain,
+    "domain": v.parse_domain,
     "technologies": v.parse_technologies,
     "tier": v.parse_tier,
     "lead_status": v.parse_lead_status,
@@ -115,7 +116,17 @@ class Validator:
         return _FINISH[self.obj](record)
 
 
+def _money(record: dict[str, Any], name: str, label: str, digits: int) -> None:
+    """Cents, as stored, so a re-import compares equal; too large is rejected, not overflowed."""
+    if name in record:
+        amount = record[name].quantize(Decimal("0.01"))
+        if abs(amount) >= Decimal(10) ** (digits - 2):
+            raise Rejected(f"{label}: {record[name]:,} is too large")
+        record[name] = amount
+
+
 def _finish_account(record: dict[str, Any]) -> dict[str, Any]:
+    _money(record, "annual_revenue", "Annual revenue", 18)
     if "domain" not in record and "website" in record:
         domain = v.account_domain(record["website"])
         if domain:
@@ -153,6 +164,7 @@ def _finish_contact(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _finish_opportunity(record: dict[str, Any]) -> dict[str, Any]:
+    _money(record, "amount", "Amount", 16)
     if "currency" in record:
         currency = record["currency"].upper()
         if len(currency) != 3 or not currency.isalpha():

@@ -377,6 +377,16 @@ def account_domain(value: str) -> str:
     return registrable_domain(text) or ""
 
 
+def parse_domain(value: str) -> str | None:
+    """A domain column's cell: its registrable domain, or `ValueError` when it has none."""
+    if not value.strip():
+        return None
+    domain = account_domain(value)
+    if not domain:
+        raise ValueError(f"“{value}” is not a domain or website")
+    return domain
+
+
 _EMAIL = re.compile(
     r"^[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )

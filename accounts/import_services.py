@@ -1,0 +1,486 @@
+"""CRM import: the one service the upload page, the Celery task and `import_crm` all run.
+
+Life of a job: `import_job_create` (file inspected, source detected, columns mapped) →
+`import_mapping_set` (the admin's corrections) → `import_preview` (first rows with every
+problem, nothing written) → `import_job_queue` (Celery, queue "imports") → `import_run`
+(chunks committed with their progress cursor, so a killed worker resumes where it stopped) →
+`import_undo` (created records removed, updated ones restored).
+
+Counts always reconcile: rows = created + updated + unchanged + rejected, and every rejected row
+is in the error report with its line number, its values as they came and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from abm.models import Workspace
+from accounts.importing.columns import (
+    FIELDS,
+    auto_mapping,
+    clean_mapping,
+    detect_source,
+    missing_required,
+)
+from accounts.importing.errors import ImportRefused
+from accounts.importing.loaders.base import ChunkOutcome, LoadContext, restore_value
+from accounts.importing.loaders.orm import LOADERS, resolve_pending_parents
+from accounts.importing.readers import Row, TableReader, open_table
+from accounts.importing.validation import Rejected, Validator
+from accounts.importing.values import neutralise
+from accounts.models import (
+    Account,
+    Contact,
+    ImportJob,
+    ImportMapping,
+    ImportRejectedRow,
+    ImportRowChange,
+    Opportunity,
+)
+
+log = logging.getLogger(__name__)
+
+COUNT_KEYS = ("rows", "created", "updated", "unchanged", "rejected")
+ORM_CHUNK_ROWS = 5_000
+FOLLOWUP_BATCH = 10_000
+
+
+class LostClaim(Exception):
+    """Another run took the job over (the worker was presumed dead); this one stops quietly."""
+
+
+# -- creating and mapping ------------------------------------------------------------------
+def job_path(job: ImportJob) -> Path:
+    return Path(job.file.path) if job.file else Path(job.source_path)
+
+
+def import_job_create(
+    *,
+    workspace: Workspace,
+    kind: str,
+    path: str | Path | None = None,
+    upload: UploadedFile | None = None,
+    source: str = "auto",
+    mapping: dict[str, str] | None = None,
+    created_by=None,
+) -> ImportJob:
+    """A job for a local file (command line) or an upload; `ImportRefused` when unreadable."""
+    if kind not in ImportJob.Kind.values:
+        raise ImportRefused(
+            f"Unknown object “{kind}”; choose one of {', '.join(ImportJob.Kind.values)}."
+        )
+    job = ImportJob(workspace=workspace, kind=kind, source=source or "auto", created_by=created_by)
+    if upload is not None:
+        if upload.size and upload.size > settings.IMPORT_MAX_FILE_BYTES:
+            raise ImportRefused(
+                f"The file is {upload.size:,} bytes; the limit is {settings.IMPORT_MAX_FILE_BYTES:,} (IMPORT_MAX_FILE_BYTES)."
+            )
+        job.original_name = Path(upload.name or "upload.csv").name[:255]
+        job.file.save(job.original_name, upload, save=False)
+    else:
+        job.source_path = str(Path(path).resolve())
+        job.original_name = Path(path).name[:255]
+    try:
+        table = open_table(job_path(job))
+    except ImportRefused:
+        if job.file:
+            job.file.delete(save=False)
+        raise
+    job.headers = table.headers
+    job.resolved_source = detect_source(table.headers) if job.source == "auto" else job.source
+    columns = auto_mapping(table.headers, kind)
+    if mapping:
+        known = {f.name for f in FIELDS[kind]}
+        unknown = sorted({f for f in mapping.values() if f and f not in known})
+        if unknown:
+            raise ImportRefused(f"The mapping names unknown {kind} fields: {', '.join(unknown)}.")
+        columns = {
+            h: f for h, f in columns.items() if h not in mapping and f not in mapping.values()
+        }
+        columns.update({h: f for h, f in mapping.items() if h in table.headers})
+        columns = clean_mapping(columns, table.headers, kind)
+    job.mapping = {"columns": columns}
+    job.status = (
+        ImportJob.Status.UPLOADED if missing_required(columns, kind) else ImportJob.Status.MAPPED
+    )
+    job.save()
+    return job
+
+
+def import_mapping_set(
+    *, job: ImportJob, columns: dict[str, str], save_as: str = "", user=None
+) -> tuple[ImportJob, list[str]]:
+    """Apply the admin's mapping; the labels of required fields still missing (empty when ready)."""
+    columns = clean_mapping(columns, job.headers, job.kind)
+    missing = [f.label for f in missing_required(columns, job.kind)]
+    job.mapping = {**job.mapping, "columns": columns}
+    if job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED):
+        job.status = ImportJob.Status.UPLOADED if missing else ImportJob.Status.MAPPED
+    job.save(update_fields=["mapping", "status"])
+    if save_as.strip():
+        ImportMapping.objects.update_or_create(
+            workspace=job.workspace,
+            kind=job.kind,
+            name=save_as.strip()[:120],
+            defaults={"columns": columns, "created_by": user},
+        )
+    return job, missing
+
+
+@dataclass
+class PreviewRow:
+    line: int
+    values: list[str]
+    record: dict[str, Any] | None
+    problem: str
+
+
+def import_preview(*, job: ImportJob, limit: int = 20) -> list[PreviewRow]:
+    """The first rows as they would be read, each with its problem; nothing is written."""
+    table = open_table(job_path(job))
+    validator = Validator.build(
+        obj=job.kind, headers=table.headers, mapping=job.mapping.get("columns", {})
+    )
+    out = []
+    for row in table.sample(limit):
+        try:
+            out.append(PreviewRow(row.line, row.values, validator.clean(row), ""))
+        except Rejected as exc:
+            out.append(PreviewRow(row.line, row.values, None, str(exc)))
+    return out
+
+
+def import_job_queue(*, job: ImportJob) -> ImportJob:
+    """Hand the job to a worker (queue "imports") once this transaction commits."""
+    from accounts.tasks import import_job_run
+
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPED).update(
+        status=ImportJob.Status.QUEUED
+    )
+    if updated:
+        transaction.on_commit(lambda: import_job_run.delay(job_id=job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def import_cancel(*, job: ImportJob) -> ImportJob:
+    """Ask a running job to stop after its current chunk; a queued job stops at once."""
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        cancel_requested=True
+    )
+    ImportJob.objects.filter(
+        pk=job.pk, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.MAPPED]
+    ).update(status=ImportJob.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+# -- running -------------------------------------------------------------------------------
+def _loader_for(job: ImportJob) -> tuple[Callable[[LoadContext, list], ChunkOutcome], int]:
+    if connection.vendor == "postgresql" and job.kind in ("contacts", "leads"):
+        from accounts.importing.loaders import postgres
+
+        if hasattr(postgres, "load_contacts_copy"):
+            return postgres.load_contacts_copy, postgres.CHUNK_ROWS
+    return LOADERS[job.kind], ORM_CHUNK_ROWS
+
+
+def _fail(job: ImportJob, message: str) -> ImportJob:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED, error_message=message, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def import_run(
+    *, job: ImportJob, chunk_rows: int | None = None, followups: bool = True
+) -> ImportJob:
+    """Run (or resume) the job to the end; returns it with counts, status and error report.
+
+    Each chunk commits together with the job's cursor and counts, so a run that dies between
+    chunks loses nothing and a new run continues after the last committed chunk.
+    """
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(
+        pk=job.pk,
+        status__in=[ImportJob.Status.MAPPED, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
+    ).update(
+        status=ImportJob.Status.RUNNING,
+        run_token=token,
+        heartbeat_at=now,
+        started_at=Coalesce("started_at", now),
+    )
+    job.refresh_from_db()
+    if not claimed:
+        return job
+    columns = job.mapping.get("columns", {})
+    missing = missing_required(columns, job.kind)
+    if missing:
+        return _fail(job, "Map these columns first: " + ", ".join(f.label for f in missing) + ".")
+    try:
+        table = open_table(job_path(job))
+        if table.headers != job.headers:
+            return _fail(job, "The file's columns changed since it was uploaded; upload it again.")
+        if job.total_rows is None:
+            job.total_rows = table.scan()  # every limit checked before anything is written
+            ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
+        _run_chunks(job, table, token, chunk_rows)
+    except ImportRefused as exc:
+        return _fail(job, str(exc))
+    except LostClaim:
+        log.warning("import job %s was taken over by another run", job.pk)
+        job.refresh_from_db()
+        return job
+    job.refresh_from_db()
+    if job.status == ImportJob.Status.RUNNING:
+        _finish(job, followups=followups)
+    job.refresh_from_db()
+    return job
+
+
+def _run_chunks(job: ImportJob, table: TableReader, token: str, chunk_rows: int | None) -> None:
+    validator = Validator.build(obj=job.kind, headers=table.headers, mapping=job.mapping["columns"])
+    loader, default_rows = _loader_for(job)
+    ctx = LoadContext(job=job, obj=job.kind, source=job.resolved_source or "generic")
+    counts = {k: job.counts.get(k, 0) for k in COUNT_KEYS}
+    started, done_at_start = time.monotonic(), job.rows_done
+    for chunk in table.chunks(chunk_rows or default_rows, skip=job.rows_done):
+        if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+            ImportJob.objects.filter(pk=job.pk, run_token=token).update(
+                status=ImportJob.Status.CANCELLED, finished_at=timezone.now()
+            )
+            return
+        items, rejected = [], []
+        for row in chunk:
+            try:
+                items.append((row, validator.clean(row)))
+            except Rejected as exc:
+                rejected.append((row, str(exc)))
+        with transaction.atomic():
+            outcome = loader(ctx, items)
+            rejected += outcome.rejected
+            ImportRowChange.objects.bulk_create(outcome.changes, batch_size=5000)
+            ImportRejectedRow.objects.bulk_create(
+                [
+                    ImportRejectedRow(
+                        job_id=job.pk, line=r.line, values=r.values + r.extra, reason=why
+                    )
+                    for r, why in rejected
+                ],
+                batch_size=2000,
+            )
+            counts["rows"] += len(chunk)
+            counts["created"] += outcome.created
+            counts["updated"] += outcome.updated
+            counts["unchanged"] += outcome.unchanged
+            counts["rejected"] += len(rejected)
+            job.rows_done += len(chunk)
+            elapsed = max(time.monotonic() - started, 1e-6)
+            rate = (job.rows_done - done_at_start) / elapsed
+            progress = {
+                **job.progress,
+                "rate": round(rate, 1),
+                "eta": round(((job.total_rows or job.rows_done) - job.rows_done) / rate, 1)
+                if rate
+                else None,
+                "account_ids": sorted(
+                    set(job.progress.get("account_ids", [])) | outcome.account_ids
+                )[:FOLLOWUP_BATCH]
+                if job.kind in ("opportunities", "events", "intent")
+                else [],
+            }
+            if outcome.pending_parents:
+                progress["pending_parents"] = {
+                    **job.progress.get("pending_parents", {}),
+                    **outcome.pending_parents,
+                }
+            # The cursor commits with the rows it covers: a resumed run never re-applies them.
+            claimed = ImportJob.objects.filter(pk=job.pk, run_token=token).update(
+                rows_done=job.rows_done,
+                counts=counts,
+                progress=progress,
+                heartbeat_at=timezone.now(),
+            )
+            if not claimed:
+                raise LostClaim
+            job.counts, job.progress = dict(counts), progress
+
+
+def _finish(job: ImportJob, *, followups: bool) -> None:
+    ctx = LoadContext(job=job, obj=job.kind, source=job.resolved_source or "generic")
+    still_pending = {}
+    if job.progress.get("pending_parents"):
+        with transaction.atomic():
+            still_pending = resolve_pending_parents(ctx, job.progress["pending_parents"])
+    report = _write_error_report(job)
+    counts = {k: job.counts.get(k, 0) for k in COUNT_KEYS}
+    job.progress = {
+        **job.progress,
+        "pending_parents": still_pending,
+        "rate": job.progress.get("rate"),
+        "eta": 0,
+    }
+    job.status = ImportJob.Status.DONE
+    job.finished_at = timezone.now()
+    job.counts = counts
+    if report:
+        job.error_report.save(f"import-{job.pk}-errors.csv", ContentFile(report), save=False)
+    job.save(update_fields=["progress", "status", "finished_at", "counts", "error_report"])
+    if followups:
+        transaction.on_commit(lambda: _queue_followups(job))
+
+
+def _write_error_report(job: ImportJob) -> bytes:
+    """The rejected rows as a CSV: line, the original columns, reason; formulas neutralised."""
+    rejected = ImportRejectedRow.objects.filter(job=job).order_by("line")
+    if not rejected.exists():
+        return b""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    width = len(job.headers)
+    extra = max((len(r) - width for r in rejected.values_list("values", flat=True)), default=0)
+    writer.writerow(
+        ["line", *job.headers, *[f"extra {i + 1}" for i in range(max(extra, 0))], "reason"]
+    )
+    for item in rejected.iterator(chunk_size=2000):
+        values = list(item.values) + [""] * (width + max(extra, 0) - len(item.values))
+        writer.writerow([item.line, *(neutralise(v) for v in values), neutralise(item.reason)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+
+
+def _optional_task(path: str):
+    module_name, name = path.rsplit(".", 1)
+    try:
+        module = import_module(module_name)
+    except ImportError:
+        return None
+    return getattr(module, name, None)
+
+
+def _batches(ids: Iterable[int]) -> Iterable[list[int]]:
+    batch: list[int] = []
+    for pk in ids:
+        batch.append(pk)
+        if len(batch) >= FOLLOWUP_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _queue_followups(job: ImportJob) -> None:
+    """New or changed people go to matching, touched accounts to scoring (when those exist)."""
+    changes = ImportRowChange.objects.filter(job=job)
+    contact_ids = changes.filter(model="contact").values_list("object_id", flat=True).distinct()
+    account_ids = set(changes.filter(model="account").values_list("object_id", flat=True))
+    account_ids |= set(job.progress.get("account_ids", []))
+    match = _optional_task("matching.tasks.match_contacts_to_accounts")
+    score = _optional_task("scoring.tasks.score_accounts")
+    if match is not None and job.kind in ("contacts", "leads"):
+        for batch in _batches(contact_ids.iterator()):
+            match.delay(workspace_id=job.workspace_id, contact_ids=batch)
+    if score is not None and account_ids:
+        for batch in _batches(sorted(account_ids)):
+            score.delay(workspace_id=job.workspace_id, account_ids=batch)
+
+
+# -- undo ----------------------------------------------------------------------------------
+def _models() -> dict[str, Any]:
+    from campaigns.models import Campaign, EngagementEvent
+
+    models = {
+        "account": Account,
+        "contact": Contact,
+        "opportunity": Opportunity,
+        "event": EngagementEvent,
+        "campaign": Campaign,
+    }
+    try:
+        from scoring.models import IntentSignal
+    except ImportError:
+        pass
+    else:
+        models["intent"] = IntentSignal
+    return models
+
+
+@transaction.atomic
+def import_undo(*, job: ImportJob) -> ImportJob:
+    """Remove what the job created and put back what it updated; the job becomes "undone"."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status not in (
+        ImportJob.Status.DONE,
+        ImportJob.Status.CANCELLED,
+        ImportJob.Status.FAILED,
+    ):
+        return job
+    models = _models()
+    changes = ImportRowChange.objects.filter(job=job)
+    # Updates first, newest first, so the oldest "before" of a record is what remains.
+    for change in changes.filter(action="u").order_by("-pk").iterator(chunk_size=2000):
+        model = models[change.model]
+        values = {k: restore_value(model, k, v) for k, v in change.before.items()}
+        model.objects.filter(workspace_id=job.workspace_id, pk=change.object_id).update(**values)
+    for name in ("event", "intent", "opportunity", "contact", "account", "campaign"):
+        if name not in models:
+            continue
+        ids = changes.filter(model=name, action="c").values_list("object_id", flat=True)
+        for batch in _batches(ids.iterator()):
+            models[name].objects.filter(workspace_id=job.workspace_id, pk__in=batch).delete()
+    job.status = ImportJob.Status.UNDONE
+    job.undone_at = timezone.now()
+    job.save(update_fields=["status", "undone_at"])
+    return job
+
+
+# -- reading a mapping file ----------------------------------------------------------------
+def mapping_from_file(path: str | Path) -> dict[str, str]:
+    """`{"Header": "field", …}` or `{"columns": {…}}` from a JSON file; `ImportRefused` if not."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise ImportRefused(f"The mapping file cannot be read: {exc}") from exc
+    columns = data.get("columns", data) if isinstance(data, dict) else None
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise ImportRefused('The mapping file must be a JSON object like {"Header": "field"}.')
+    return columns
+
+
+def field_choices(kind: str) -> list[tuple[str, str]]:
+    return [(f.name, f.label + (" *" if f.required else "")) for f in FIELDS[kind]]
+
+
+def rows_for_report(job: ImportJob, limit: int = 50) -> list[ImportRejectedRow]:
+    return list(ImportRejectedRow.objects.filter(job=job).order_by("line")[:limit])
+
+
+def sample_values(
+    job: ImportJob, rows: list[Row] | None = None, n: int = 3
+) -> dict[str, list[str]]:
+    """A few non-empty values per column, shown beside each header on the mapping screen."""
+    rows = rows if rows is not None else open_table(job_path(job)).sample(50)
+    out: dict[str, list[str]] = {h: [] for h in job.headers}
+    for row in rows:
+        for header, value in zip(job.headers, row.values, strict=False):
+            if value.strip() and len(out[header]) < n and value not in out[header]:
+                out[header].append(value[:80])
+    return out

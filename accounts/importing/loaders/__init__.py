@@ -1,0 +1,1 @@
+"""Loaders write validated chunks: ORM bulk operations everywhere, COPY + set-wise SQL on PostgreSQL."""
