@@ -195,9 +195,11 @@ def import_cancel(*, job: ImportJob) -> ImportJob:
 # -- running -------------------------------------------------------------------------------
 def _loader_for(job: ImportJob) -> tuple[Callable[[LoadContext, list], ChunkOutcome], int]:
     if connection.vendor == "postgresql" and job.kind in ("contacts", "leads"):
-        from accounts.importing.loaders import postgres
-
-        if hasattr(postgres, "load_contacts_copy"):
+        try:
+            from accounts.importing.loaders import postgres
+        except ImportError:
+            postgres = None
+        if postgres is not None and hasattr(postgres, "load_contacts_copy"):
             return postgres.load_contacts_copy, postgres.CHUNK_ROWS
     return LOADERS[job.kind], ORM_CHUNK_ROWS
 
