@@ -12,11 +12,21 @@ from accounts.models.core import (
     Seniority,
 )
 from accounts.models.imports import ImportJob, ImportMapping, ImportRejectedRow, ImportRowChange
+from accounts.models.queue import (
+    AccountSnooze,
+    AssignmentRule,
+    LeadStatusChange,
+    SavedQueueView,
+    SdrCapacity,
+    SlaClock,
+)
 
 __all__ = [
     "Account",
     "AccountDomain",
     "AccountIpRange",
+    "AccountSnooze",
+    "AssignmentRule",
     "Activity",
     "BuyingRole",
     "Contact",
@@ -25,8 +35,12 @@ __all__ = [
     "ImportRejectedRow",
     "ImportRowChange",
     "JourneyStage",
+    "LeadStatusChange",
     "LeadStatus",
     "MatchStatus",
     "Opportunity",
+    "SavedQueueView",
+    "SdrCapacity",
     "Seniority",
+    "SlaClock",
 ]
