@@ -1,0 +1,217 @@
+"""The fault tests' own Celery workers, broker and Redis server controls.
+
+Each test gets workers of its own: a dedicated Redis database (`FAULTS_REDIS_DB`, never the one
+.ci/run's worker uses), a queue named for the test and a unique hostname, so no other worker can
+take its tasks and its faults (short visibility timeouts, killed processes) touch nothing else.
+The workers run the real task code against pytest-django's test database with CONN_MAX_AGE=0,
+plus `tests.faults.tasks`, whose fault switches are environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+REPO = Path(__file__).resolve().parents[2]
+FAULTS_REDIS_DB = int(os.environ.get("FAULTS_REDIS_DB", "9"))
+WORKER_BOOT_TIMEOUT_S = 90
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+needs_broker_and_postgres = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (a Redis server)"),
+    pytest.mark.skipif(
+        not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+        reason="needs PostgreSQL (DATABASE_URL): workers share the test database",
+    ),
+]
+
+
+def wait_for(
+    condition: Callable[[], object], *, timeout: float, interval: float = 0.05, what: str = ""
+):
+    """Poll until `condition()` is truthy and return its value; fail the test on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what or condition}")
+        time.sleep(interval)
+
+
+def fault_broker_url() -> str:
+    parts = urlsplit(settings.REDIS_URL)
+    return urlunsplit(parts._replace(path=f"/{FAULTS_REDIS_DB}"))
+
+
+def worker_database_url() -> str:
+    """The database pytest-django created for this run, as a DATABASE_URL for a subprocess."""
+    s = connection.settings_dict
+    auth = quote(s["USER"] or "", safe="")
+    if s.get("PASSWORD"):
+        auth += ":" + quote(s["PASSWORD"], safe="")
+    host = s.get("HOST") or "127.0.0.1"
+    port = s.get("PORT") or 5432
+    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
+
+
+class Worker:
+    """One `celery worker` process group consuming one dedicated queue."""
+
+    def __init__(
+        self,
+        *,
+        queue: str,
+        log_dir: Path,
+        concurrency: int = 1,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.queue = queue
+        self.concurrency = concurrency
+        self.extra_env = env or {}
+        self.hostname = f"faults-{uuid.uuid4().hex[:8]}@%h"
+        self.log_path = log_dir / f"worker-{self.hostname.split('@')[0]}.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Worker:
+        env = {
+            **os.environ,
+            "DATABASE_URL": worker_database_url(),
+            "CONN_MAX_AGE": "0",
+            "REDIS_URL": fault_broker_url(),
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "PYTHONPATH": str(REPO),
+            **self.extra_env,
+        }
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "abm",
+            "worker",
+            "-Q",
+            self.queue,
+            "--hostname",
+            self.hostname,
+            "--concurrency",
+            str(self.concurrency),
+            "-P",
+            "prefork",
+            "-I",
+            "tests.faults.tasks",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "info",
+        ]
+        self.log = self.log_path.open("ab")
+        # Its own process group, so "kill the whole worker" takes the pool children with it.
+        self.proc = subprocess.Popen(
+            cmd, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        wait_for(self._ready, timeout=WORKER_BOOT_TIMEOUT_S, interval=0.2, what="worker ready")
+        return self
+
+    def _ready(self) -> bool:
+        if self.proc.poll() is not None:
+            pytest.fail(f"worker exited with {self.proc.returncode}:\n{self.log_text()[-3000:]}")
+        return " ready." in self.log_text()
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def pool_pids(self) -> list[int]:
+        import psutil
+
+        try:
+            return [p.pid for p in psutil.Process(self.proc.pid).children()]
+        except psutil.NoSuchProcess:
+            return []
+
+    def kill_pool_child(self) -> int:
+        """SIGKILL the pool process running the task (the main process survives)."""
+        pids = self.pool_pids()
+        assert pids, "the worker has no pool process"
+        os.kill(pids[0], signal.SIGKILL)
+        return pids[0]
+
+    def kill_everything(self) -> None:
+        """SIGKILL the main process and its pool at once, like a machine losing power."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.log.close()
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        finally:
+            self.log.close()
+
+
+def redis_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["redis-cli", "-h", REDIS_HOST, "-p", str(REDIS_PORT), *args],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+
+
+def redis_alive() -> bool:
+    return redis_cli("ping").stdout.strip() == "PONG"
+
+
+def redis_stop() -> None:
+    redis_cli("shutdown", "nosave")
+    wait_for(lambda: not redis_alive(), timeout=10, what="Redis to stop")
+
+
+def redis_start() -> None:
+    if redis_alive():
+        return
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            REDIS_HOST,
+            "--port",
+            str(REDIS_PORT),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=True,
+        timeout=10,
+        capture_output=True,
+    )
+    wait_for(redis_alive, timeout=15, interval=0.1, what="Redis to start")
