@@ -122,7 +122,12 @@ class Worker:
         self.log = self.log_path.open("ab")
         # Its own process group, so "kill the whole worker" takes the pool children with it.
         self.proc = subprocess.Popen(
-            cmd, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            cmd,
+            cwd=REPO,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         wait_for(self._ready, timeout=WORKER_BOOT_TIMEOUT_S, interval=0.2, what="worker ready")
         return self

@@ -2,8 +2,6 @@
 
 import os
 
-import pytest
-
 from abm.tasks import ping
 from tests.faults.harness import needs_broker_and_postgres, redis_start, redis_stop, wait_for
 from tests.faults.tasks import sleep_then_ping
