@@ -1,0 +1,295 @@
+"""Database I/O for scoring runs: read accounts and signals into pandas frames, write scores
+and snapshots back in bulk. PostgreSQL uses COPY both ways (a million rows in seconds); other
+databases use the ORM's bulk operations. Every query starts from `for_workspace`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from accounts.models import Account, JourneyStage
+from campaigns.models import EngagementEvent
+from scoring.engine.frames import as_lists
+from scoring.models import IntentSignal, ScoreSnapshot, TriggerEvent
+
+ACCOUNT_COLUMNS = [
+    "id", "industry", "employees", "annual_revenue", "country", "region", "technologies",
+    "parent_id", "account_type", "stage", "fit_score", "predictive_fit", "intent_score",
+    "engagement_score", "priority", "tier", "health_score",
+]  # fmt: skip
+SCORE_FIELDS = {  # result column → Account field
+    "fit": "fit_score",
+    "predictive_fit": "predictive_fit",
+    "intent": "intent_score",
+    "engagement": "engagement_score",
+    "priority": "priority",
+    "tier": "tier",
+    "health": "health_score",
+}
+PROMOTABLE_TO_MQA = (JourneyStage.TARGET, JourneyStage.AWARE, JourneyStage.ENGAGED)
+SIGNAL_HORIZON_DAYS = 365
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def read_frame(qs: QuerySet, columns: list[str]) -> pd.DataFrame:
+    """Run a values_list() queryset into a DataFrame; COPY … TO STDOUT on PostgreSQL."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        if is_postgres():
+            query = cur.mogrify(sql, params).decode()
+            buffer = io.StringIO()
+            cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+            buffer.seek(0)
+            if not buffer.getvalue():
+                return pd.DataFrame(columns=columns)
+            return pd.read_csv(buffer, names=columns, header=None, keep_default_na=True)
+        cur.execute(sql, params)
+        return pd.DataFrame(cur.fetchall(), columns=columns)
+
+
+def _between(qs: QuerySet, field: str, ids: Iterable[int] | None, lo: int | None, hi: int | None):
+    if ids is not None:
+        return qs.filter(**{f"{field}__in": list(ids)})
+    if lo is not None:
+        qs = qs.filter(**{f"{field}__gte": lo})
+    if hi is not None:
+        qs = qs.filter(**{f"{field}__lte": hi})
+    return qs
+
+
+def account_ids(*, workspace_id: int) -> np.ndarray:
+    qs = Account.objects.for_workspace(workspace_id).order_by("id").values_list("id")
+    return read_frame(qs, ["id"])["id"].to_numpy(dtype=np.int64)
+
+
+def load_accounts(
+    *,
+    workspace_id: int,
+    ids: Iterable[int] | None = None,
+    lo: int | None = None,
+    hi: int | None = None,
+) -> pd.DataFrame:
+    """Accounts with their current scores (for change detection) and derived flags."""
+    qs = _between(Account.objects.for_workspace(workspace_id), "id", ids, lo, hi)
+    frame = read_frame(qs.order_by("id").values_list(*ACCOUNT_COLUMNS), ACCOUNT_COLUMNS)
+    for col in ("industry", "country", "region", "account_type", "stage"):
+        frame[col] = frame[col].fillna("").astype(str)
+    frame["technologies"] = as_lists(frame["technologies"])
+    parents = set(
+        Account.objects.for_workspace(workspace_id)
+        .filter(parent__isnull=False)
+        .values_list("parent_id", flat=True)
+        .distinct()
+    )
+    frame["has_parent"] = frame["parent_id"].notna()
+    frame["has_children"] = frame["id"].isin(parents)
+    frame["is_customer"] = (frame["stage"] == JourneyStage.CUSTOMER) | (
+        frame["account_type"].str.casefold() == "customer"
+    )
+    return frame.reset_index(drop=True)
+
+
+def _age_days(values: pd.Series, now: dt.datetime) -> np.ndarray:
+    stamps = pd.to_datetime(values, utc=True, format="ISO8601")
+    return ((pd.Timestamp(now) - stamps).dt.total_seconds() / 86400.0).to_numpy()
+
+
+def _with_idx(frame: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
+    """Map account ids to row numbers of the accounts frame (ids sorted ascending)."""
+    pos = np.searchsorted(ids, frame["account_id"].to_numpy(dtype=np.int64))
+    pos = np.clip(pos, 0, max(len(ids) - 1, 0))
+    keep = ids[pos] == frame["account_id"].to_numpy() if len(ids) else np.zeros(len(frame), bool)
+    frame = frame[keep].copy()
+    frame["idx"] = pos[keep]
+    return frame
+
+
+def load_signals(
+    *, workspace_id: int, ids: np.ndarray, now: dt.datetime, exact: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Events, intent and triggers of the accounts `ids` (sorted), with idx and age_days.
+
+    `exact=False` reads the id range lo..hi (one range scan per chunk of a full run)."""
+    since = now - dt.timedelta(days=SIGNAL_HORIZON_DAYS)
+    if not len(ids):
+        empty = pd.DataFrame({"idx": pd.Series(dtype=int)})
+        return empty, empty, empty
+    chosen = ids.tolist() if exact else None
+    lo, hi = int(ids[0]), int(ids[-1])
+    ev_cols = ["account_id", "kind", "weight", "occurred_at", "contact_id", "seniority"]
+    events = read_frame(
+        _between(EngagementEvent.objects.for_workspace(workspace_id), "account_id", chosen, lo, hi)
+        .filter(occurred_at__gte=since, occurred_at__lte=now)
+        .order_by()
+        .values_list(
+            "account_id", "kind", "weight", "occurred_at", "contact_id", "contact__seniority"
+        ),
+        ev_cols,
+    )
+    events["kind"] = events["kind"].fillna("").astype(str)
+    events["seniority"] = events["seniority"].fillna("").astype(str)
+    events["age_days"] = _age_days(events["occurred_at"], now) if len(events) else []
+    in_cols = ["account_id", "topic", "strength", "observed_at"]
+    intent = read_frame(
+        _between(IntentSignal.objects.for_workspace(workspace_id), "account_id", chosen, lo, hi)
+        .filter(observed_at__gte=since, observed_at__lte=now)
+        .order_by()
+        .values_list(*in_cols),
+        in_cols,
+    )
+    intent["age_days"] = _age_days(intent["observed_at"], now) if len(intent) else []
+    tr_cols = ["account_id", "kind", "occurred_at"]
+    triggers = read_frame(
+        _between(TriggerEvent.objects.for_workspace(workspace_id), "account_id", chosen, lo, hi)
+        .filter(occurred_at__gte=since, occurred_at__lte=now)
+        .order_by()
+        .values_list(*tr_cols),
+        tr_cols,
+    )
+    triggers["age_days"] = _age_days(triggers["occurred_at"], now) if len(triggers) else []
+    return _with_idx(events, ids), _with_idx(intent, ids), _with_idx(triggers, ids)
+
+
+def changed_rows(old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:
+    """Rows whose visible scores moved (0.1 points) or tier changed."""
+    changed = np.zeros(len(new), dtype=bool)
+    for col, field in SCORE_FIELDS.items():
+        a = pd.to_numeric(old[field], errors="coerce").to_numpy(float)
+        b = new[col].to_numpy(float)
+        both_nan = np.isnan(a) & np.isnan(b)
+        diff = np.abs(np.nan_to_num(a, nan=-1e9) - np.nan_to_num(b, nan=-1e9)) >= 0.05
+        changed |= diff & ~both_nan
+    return changed
+
+
+def _csv_value(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+@transaction.atomic
+def write_scores(
+    *,
+    workspace_id: int,
+    rows: pd.DataFrame,
+    reasons: list[str],
+    now: dt.datetime,
+    run_id: int | None,
+    snapshot: np.ndarray,
+) -> None:
+    """Write scores (and MQA stage promotions) back; a snapshot for rows flagged in `snapshot`.
+
+    `rows` columns: id, fit, predictive_fit, intent, engagement, priority, tier, health,
+    promote (bool). `reasons` holds each row's reasons as JSON text.
+    """
+    if not len(rows):
+        return
+    if is_postgres():
+        _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot)
+    else:
+        _write_orm(workspace_id, rows, reasons, now, run_id, snapshot)
+
+
+def _score_columns(rows: pd.DataFrame) -> list[np.ndarray]:
+    out = []
+    for col in SCORE_FIELDS:
+        values = rows[col].to_numpy(dtype=float)
+        out.append(np.where(np.isnan(values), None, np.round(values, 2)).tolist())
+    return out
+
+
+def _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
+    table = Account._meta.db_table
+    snap_table = ScoreSnapshot._meta.db_table
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    cols = _score_columns(rows)
+    ids = rows["id"].tolist()
+    promote = rows["promote"].tolist()
+    tiers = cols[5]
+    for i in range(len(ids)):
+        tier = tiers[i]
+        writer.writerow(
+            (ids[i], *(_csv_value(c[i]) for c in cols[:5]),
+             "" if tier is None else int(tier), _csv_value(cols[6][i]), reasons[i],
+             "t" if promote[i] else "f")
+        )  # fmt: skip
+    buffer.seek(0)
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TEMP TABLE scoring_writeback (id bigint, fit float8, predictive_fit float8,"
+            " intent float8, engagement float8, priority float8, tier smallint, health float8,"
+            " reasons jsonb, promote boolean) ON COMMIT DROP"
+        )
+        cur.copy_expert("COPY scoring_writeback FROM STDIN WITH (FORMAT csv)", buffer)
+        # The workspace condition keeps a stray id from touching another tenant's account.
+        cur.execute(
+            f"UPDATE {table} a SET fit_score = t.fit, predictive_fit = t.predictive_fit,"  # noqa: S608
+            " intent_score = t.intent, engagement_score = t.engagement, priority = t.priority,"
+            " tier = t.tier, health_score = t.health, score_reasons = t.reasons,"
+            " scored_at = %s,"
+            " stage = CASE WHEN t.promote THEN %s ELSE a.stage END,"
+            " stage_changed_at = CASE WHEN t.promote THEN %s ELSE a.stage_changed_at END"
+            " FROM scoring_writeback t WHERE a.id = t.id AND a.workspace_id = %s",
+            [now, JourneyStage.MQA, now, workspace_id],
+        )
+        if snapshot.any():
+            cur.execute(
+                f"INSERT INTO {snap_table} (workspace_id, account_id, run_id, fit,"  # noqa: S608
+                " predictive_fit, intent, engagement, priority, health, tier, reasons, at)"
+                " SELECT %s, t.id, %s, t.fit, t.predictive_fit, t.intent, t.engagement,"
+                " t.priority, t.health, t.tier, t.reasons, %s FROM scoring_writeback t"
+                " WHERE t.id = ANY(%s)",
+                [workspace_id, run_id, now, rows["id"].to_numpy()[snapshot].tolist()],
+            )
+        cur.execute("DROP TABLE scoring_writeback")
+
+
+def _write_orm(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
+    cols = _score_columns(rows)
+    ids = rows["id"].tolist()
+    promote = rows["promote"].tolist()
+    current = Account.objects.for_workspace(workspace_id).in_bulk(ids)
+    updates, snaps = [], []
+    for i, pk in enumerate(ids):
+        account = current.get(pk)
+        if account is None:
+            continue
+        values = dict(zip(SCORE_FIELDS.values(), (c[i] for c in cols), strict=True))
+        for field, value in values.items():
+            setattr(account, field, value)
+        account.score_reasons = json.loads(reasons[i])
+        account.scored_at = now
+        if promote[i]:
+            account.stage = JourneyStage.MQA
+            account.stage_changed_at = now
+        updates.append(account)
+        if snapshot[i]:
+            snaps.append(
+                ScoreSnapshot(
+                    workspace_id=workspace_id,
+                    account_id=pk,
+                    run_id=run_id,
+                    at=now,
+                    reasons=account.score_reasons,
+                    **{col: values[field] for col, field in SCORE_FIELDS.items()},
+                )
+            )
+    Account.objects.bulk_update(
+        updates,
+        [*SCORE_FIELDS.values(), "score_reasons", "scored_at", "stage", "stage_changed_at"],
+        batch_size=500,
+    )
+    ScoreSnapshot.objects.bulk_create(snaps, batch_size=1000)

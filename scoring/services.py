@@ -1,0 +1,543 @@
+"""Scoring business operations (writes): runs, incremental refreshes, ICP profiles, fit models,
+settings. Pure scoring lives in scoring/engine; database I/O for runs in scoring/pipeline."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from abm.models import Workspace
+from accounts.models import Account, JourneyStage, Opportunity
+from scoring import pipeline
+from scoring.engine import compose, rules
+from scoring.engine import priority as prio
+from scoring.engine.predictive import NotEnoughOutcomes, TrainedModel, train
+from scoring.models import (
+    FitModel,
+    IcpProfile,
+    IcpProfileVersion,
+    ScoringRun,
+    ScoringSettings,
+    TriggerEvent,
+)
+
+logger = logging.getLogger(__name__)
+CHUNK = 100_000
+WRITE_CHUNK = 50_000
+
+__all__ = ["NotEnoughOutcomes"]
+
+
+# -- settings ------------------------------------------------------------------------------
+def scoring_settings_get(*, workspace: Workspace) -> ScoringSettings:
+    found = ScoringSettings.objects.for_workspace(workspace).first()
+    if found is not None:
+        return found
+    settings, _ = ScoringSettings.objects.get_or_create(workspace=workspace)
+    return settings
+
+
+def scoring_settings_update(
+    *, workspace: Workspace, **values: float | int | bool | None
+) -> ScoringSettings:
+    settings = scoring_settings_get(workspace=workspace)
+    allowed = {f.name for f in ScoringSettings._meta.fields} - {"id", "workspace", "updated_at"}
+    for name, value in values.items():
+        if name not in allowed:
+            raise ValueError(f"unknown scoring setting {name!r}")
+        setattr(settings, name, value)
+    if settings.weight_fit + settings.weight_intent + settings.weight_engagement <= 0:
+        raise ValueError("at least one priority weight must be above zero")
+    settings.save()
+    _rescore_later(workspace=workspace, trigger=ScoringRun.Trigger.MANUAL)
+    return settings
+
+
+def params_for(settings: ScoringSettings) -> compose.Params:
+    return compose.Params(
+        policy=prio.Policy(
+            weight_fit=settings.weight_fit,
+            weight_intent=settings.weight_intent,
+            weight_engagement=settings.weight_engagement,
+            tier1_min=settings.tier1_min,
+            tier2_min=settings.tier2_min,
+            tier1_cap=settings.tier1_cap,
+            tier2_cap=settings.tier2_cap,
+            mqa_fit_min=settings.mqa_fit_min,
+            mqa_engagement_min=settings.mqa_engagement_min,
+        ),
+        intent_half_life_days=settings.intent_half_life_days,
+        engagement_half_life_days=settings.engagement_half_life_days,
+        trigger_half_life_days=settings.trigger_half_life_days,
+        surge_ratio=settings.surge_ratio,
+        use_predictive_fit=settings.use_predictive_fit,
+    )
+
+
+def active_criteria(*, workspace: Workspace) -> list[dict] | None:
+    profile = IcpProfile.objects.for_workspace(workspace).filter(is_active=True).first()
+    return rules.validate(profile.criteria) if profile is not None else None
+
+
+def active_model(*, workspace: Workspace) -> TrainedModel | None:
+    row = FitModel.objects.for_workspace(workspace).filter(is_active=True).first()
+    return TrainedModel.loads(row.artifact, row.metrics) if row is not None else None
+
+
+# -- scoring runs --------------------------------------------------------------------------
+def scoring_run_create(
+    *, workspace: Workspace, account_ids: Iterable[int] | None = None, trigger: str = "manual"
+) -> ScoringRun:
+    return ScoringRun.objects.create(
+        workspace=workspace,
+        trigger=trigger,
+        account_ids=sorted({int(a) for a in account_ids}) if account_ids is not None else None,
+    )
+
+
+def score_accounts(
+    *,
+    workspace: Workspace,
+    account_ids: Iterable[int] | None = None,
+    run: ScoringRun | None = None,
+    trigger: str = ScoringRun.Trigger.MANUAL,
+) -> ScoringRun:
+    """Score a workspace (or some of its accounts) in chunks and write the results back.
+
+    Tiers are capped across the whole workspace, so a partial run ranks its accounts against
+    the stored priorities of the others and also rewrites any account whose tier moved.
+    A snapshot is written only for accounts whose scores or tier changed.
+    """
+    if run is None:
+        run = scoring_run_create(workspace=workspace, account_ids=account_ids, trigger=trigger)
+    elif account_ids is None and run.account_ids is not None:
+        account_ids = run.account_ids
+    if run.status == ScoringRun.Status.DONE:  # a retried task whose run already finished
+        return run
+    now = timezone.now()
+    ScoringRun.objects.filter(pk=run.pk).update(
+        status=ScoringRun.Status.RUNNING, started_at=now, error=""
+    )
+    try:
+        counts = _score(workspace=workspace, account_ids=account_ids, run=run, now=now)
+    except Exception as exc:
+        ScoringRun.objects.filter(pk=run.pk).update(
+            status=ScoringRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    ScoringRun.objects.filter(pk=run.pk).update(
+        status=ScoringRun.Status.DONE, counts=counts, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
+    settings = scoring_settings_get(workspace=workspace)
+    params = params_for(settings)
+    criteria = active_criteria(workspace=workspace)
+    model = active_model(workspace=workspace)
+    if account_ids is not None:
+        wanted = np.unique(np.asarray(list(account_ids), dtype=np.int64))
+        chunks = [wanted[i : i + CHUNK] for i in range(0, len(wanted), CHUNK)]
+    else:
+        all_ids = pipeline.account_ids(workspace_id=workspace.pk)
+        chunks = [all_ids[i : i + CHUNK] for i in range(0, len(all_ids), CHUNK)]
+    total = sum(len(c) for c in chunks)
+    ScoringRun.objects.filter(pk=run.pk).update(total=total, processed=0)
+
+    olds, results, reasons = [], [], []
+    for ids in chunks:
+        accounts = pipeline.load_accounts(
+            workspace_id=workspace.pk,
+            ids=ids.tolist() if account_ids is not None else None,
+            lo=int(ids[0]),
+            hi=int(ids[-1]),
+        )
+        events, intent, triggers = pipeline.load_signals(
+            workspace_id=workspace.pk,
+            ids=accounts["id"].to_numpy(dtype=np.int64),
+            now=now,
+            exact=account_ids is not None,
+        )
+        scored = compose.score(
+            accounts, criteria=criteria, intent=intent, triggers=triggers, events=events,
+            model=model, params=params, with_tiers=False,
+        )  # fmt: skip
+        olds.append(accounts)
+        results.append(scored.frame)
+        reasons.extend(json.dumps(r, separators=(",", ":")) for r in compose.all_reasons(scored))
+        # reading counts as the first half of the work, writing as the second
+        ScoringRun.objects.filter(pk=run.pk).update(processed=F("processed") + len(accounts) // 2)
+    if not results:
+        return {"accounts": 0, "changed": 0, "tier_1": 0, "tier_2": 0, "tier_3": 0, "mqa": 0}
+    old = pd.concat(olds, ignore_index=True)
+    new = pd.concat(results, ignore_index=True)
+    new["tier"], moved = _tiers(workspace=workspace, new=new, partial=account_ids is not None,
+                                params=params)  # fmt: skip
+    new["promote"] = (
+        new["mqa"].to_numpy() & old["stage"].isin(pipeline.PROMOTABLE_TO_MQA).to_numpy()
+    )
+    changed = pipeline.changed_rows(old, new) | new["promote"].to_numpy()
+    write_mask = changed if account_ids is None else np.ones(len(new), dtype=bool)
+    written = 0
+    for start in range(0, len(new), WRITE_CHUNK):
+        stop = start + WRITE_CHUNK
+        mask = write_mask[start:stop]
+        part = new.iloc[start:stop][mask]
+        part_reasons = [r for r, m in zip(reasons[start:stop], mask, strict=True) if m]
+        pipeline.write_scores(
+            workspace_id=workspace.pk, rows=part, reasons=part_reasons, now=now,
+            run_id=run.pk, snapshot=changed[start:stop][mask],
+        )  # fmt: skip
+        written += len(part)
+        ScoringRun.objects.filter(pk=run.pk).update(
+            processed=min(total, total // 2 + stop // 2 + 1) if stop < len(new) else total
+        )
+    _record_promotions(workspace=workspace, new=new, old=old, now=now, params=params)
+    tiers = new["tier"].to_numpy()
+    return {
+        "accounts": int(len(new)),
+        "changed": int(changed.sum()),
+        "written": int(written),
+        "tier_moves_elsewhere": int(moved),
+        "tier_1": int((tiers == 1).sum()),
+        "tier_2": int((tiers == 2).sum()),
+        "tier_3": int((tiers == 3).sum()),
+        "mqa": int(new["mqa"].sum()),
+        "promoted_to_mqa": int(new["promote"].sum()),
+        "churn_risk": int(new["churn_risk"].sum()),
+        "expansion": int(new["expansion"].sum()),
+        "profile": criteria is not None,
+        "model": model is not None,
+    }
+
+
+def _tiers(
+    *, workspace: Workspace, new: pd.DataFrame, partial: bool, params
+) -> tuple[np.ndarray, int]:
+    """Capped tiers; for a partial run, ranked against everyone else's stored priority and any
+    other account whose tier the cap moves is rewritten directly."""
+    if not partial:
+        return prio.assign_tiers(
+            new["priority"].to_numpy(), new["fit"].to_numpy(), params.policy
+        ), 0
+    others = pd.DataFrame(
+        Account.objects.for_workspace(workspace)
+        .exclude(pk__in=new["id"].tolist())
+        .filter(priority__isnull=False)
+        .values_list("id", "priority", "fit_score", "tier"),
+        columns=["id", "priority", "fit", "tier"],
+    )
+    priority = np.concatenate([new["priority"].to_numpy(float), others["priority"].to_numpy(float)])
+    fit = np.concatenate([new["fit"].to_numpy(float), others["fit"].to_numpy(float)])
+    tiers = prio.assign_tiers(priority, fit, params.policy)
+    mine, theirs = tiers[: len(new)], tiers[len(new) :]
+    moved = others[others["tier"].fillna(0).to_numpy() != theirs].assign(new_tier=theirs[
+        others["tier"].fillna(0).to_numpy() != theirs])  # fmt: skip
+    for new_tier, group in moved.groupby("new_tier"):
+        Account.objects.for_workspace(workspace).filter(pk__in=group["id"].tolist()).update(
+            tier=int(new_tier)
+        )
+    return mine, len(moved)
+
+
+def _record_promotions(*, workspace, new, old, now, params) -> None:
+    """Journey history for accounts this run made MQA (usually a handful)."""
+    from campaigns.models import StageTransition
+
+    promoted = np.flatnonzero(new["promote"].to_numpy())
+    if not len(promoted):
+        return
+    policy = params.policy
+    StageTransition.objects.bulk_create(
+        [
+            StageTransition(
+                workspace=workspace,
+                account_id=int(new["id"].iat[i]),
+                from_stage=old["stage"].iat[i],
+                to_stage=JourneyStage.MQA,
+                at=now,
+                reason=(
+                    f"MQA: fit {new['fit'].iat[i]:.0f} ≥ {policy.mqa_fit_min:g} and engagement "
+                    f"{new['engagement'].iat[i]:.0f} ≥ {policy.mqa_engagement_min:g}"
+                ),
+            )
+            for i in promoted
+        ],
+        batch_size=1000,
+    )
+
+
+def account_engagement_refresh(*, workspace: Workspace, account_id: int) -> Account | None:
+    """Re-score one account's engagement and intent (and its priority, tier and MQA stage)
+    right after an event or signal arrives, without waiting for the nightly run."""
+    account = Account.objects.for_workspace(workspace).filter(pk=account_id).first()
+    if account is None:
+        return None
+    now = timezone.now()
+    settings = scoring_settings_get(workspace=workspace)
+    params = params_for(settings)
+    frame = pipeline.load_accounts(workspace_id=workspace.pk, ids=[account_id])
+    events, intent, triggers = pipeline.load_signals(
+        workspace_id=workspace.pk, ids=frame["id"].to_numpy(np.int64), now=now, exact=True
+    )
+    scored = compose.score(
+        frame, criteria=None, intent=intent, triggers=triggers, events=events,
+        params=params, with_tiers=False,
+    )  # fmt: skip
+    row = scored.frame.iloc[0]
+    fit = account.fit_score
+    priority = float(
+        prio.priority_scores(np.array([fit if fit is not None else np.nan]),
+                             np.array([row["intent"]]), np.array([row["engagement"]]),
+                             params.policy)[0]
+    )  # fmt: skip
+    tier = _single_tier(
+        workspace=workspace, account=account, priority=priority, policy=params.policy
+    )
+    mqa = bool(prio.is_mqa(np.array([fit or 0.0]), np.array([row["engagement"]]), params.policy)[0])
+    new_reasons = compose.build_reasons(scored, 0, cache={})
+    reasons = dict(account.score_reasons or {})
+    reasons.update({k: new_reasons[k] for k in ("intent", "engagement", "why_now")})
+    reasons["mqa"] = mqa
+    before = (account.intent_score, account.engagement_score, account.priority, account.tier)
+    account.intent_score = float(row["intent"])
+    account.engagement_score = float(row["engagement"])
+    account.priority = priority
+    account.tier = tier
+    account.score_reasons = reasons
+    account.scored_at = now
+    fields = ["intent_score", "engagement_score", "priority", "tier", "score_reasons", "scored_at"]
+    promote = mqa and account.stage in pipeline.PROMOTABLE_TO_MQA
+    with transaction.atomic():
+        if promote:
+            from campaigns.models import StageTransition
+
+            StageTransition.objects.create(
+                workspace=workspace, account=account, from_stage=account.stage,
+                to_stage=JourneyStage.MQA, at=now,
+                reason=f"MQA: engagement {row['engagement']:.0f} after a new touch",
+            )  # fmt: skip
+            account.stage, account.stage_changed_at = JourneyStage.MQA, now
+            fields += ["stage", "stage_changed_at"]
+        account.save(update_fields=fields)
+        after = (account.intent_score, account.engagement_score, account.priority, account.tier)
+        if _moved(before, after):
+            from scoring.models import ScoreSnapshot
+
+            ScoreSnapshot.objects.create(
+                workspace=workspace, account=account, fit=account.fit_score,
+                predictive_fit=account.predictive_fit, intent=account.intent_score,
+                engagement=account.engagement_score, priority=priority, tier=tier,
+                health=account.health_score, reasons=reasons, at=now,
+            )  # fmt: skip
+    return account
+
+
+def _moved(before: tuple, after: tuple) -> bool:
+    for a, b in zip(before, after, strict=True):
+        if (a is None) != (b is None) or (a is not None and abs(float(a) - float(b)) >= 0.05):
+            return True
+    return False
+
+
+def _single_tier(*, workspace: Workspace, account: Account, priority: float, policy) -> int:
+    """One account's tier without re-ranking everyone: Tier 1 only while the cap has room."""
+    if priority >= policy.tier1_min:
+        if account.tier == 1 or policy.tier1_cap is None:
+            return 1
+        taken = (
+            Account.objects.for_workspace(workspace).filter(tier=1).exclude(pk=account.pk).count()
+        )
+        if taken < policy.tier1_cap:
+            return 1
+        return 2
+    if priority >= policy.tier2_min:
+        if account.tier == 2 or policy.tier2_cap is None:
+            return 2
+        taken = (
+            Account.objects.for_workspace(workspace).filter(tier=2).exclude(pk=account.pk).count()
+        )
+        return 2 if taken < policy.tier2_cap else 3
+    return 3
+
+
+def _rescore_later(*, workspace: Workspace, trigger: str) -> None:
+    """Queue a full re-score once the current transaction commits."""
+    from scoring.tasks import score_accounts as score_task
+
+    run = scoring_run_create(workspace=workspace, trigger=trigger)
+    transaction.on_commit(lambda: score_task.delay(workspace_id=workspace.pk, run_id=run.pk))
+
+
+def rescore_later(*, workspace: Workspace, trigger: str = ScoringRun.Trigger.MANUAL) -> None:
+    _rescore_later(workspace=workspace, trigger=trigger)
+
+
+# -- ICP profiles --------------------------------------------------------------------------
+@transaction.atomic
+def icp_profile_create(
+    *, workspace: Workspace, name: str, criteria: list[dict], description: str = "", user=None
+) -> IcpProfile:
+    clean = rules.validate(criteria)
+    profile = IcpProfile.objects.create(
+        workspace=workspace, name=name.strip(), description=description, criteria=clean,
+        version=1, created_by=user,
+    )  # fmt: skip
+    IcpProfileVersion.objects.create(
+        workspace=workspace, profile=profile, version=1, name=profile.name, criteria=clean,
+        note="created", created_by=user,
+    )  # fmt: skip
+    if not IcpProfile.objects.for_workspace(workspace).filter(is_active=True).exists():
+        icp_profile_activate(profile=profile)
+    return profile
+
+
+@transaction.atomic
+def icp_profile_update(
+    *,
+    profile: IcpProfile,
+    criteria: list[dict],
+    name: str | None = None,
+    description: str | None = None,
+    note: str = "",
+    user=None,
+) -> IcpProfile:
+    """Every change is a new version; an active profile re-scores the workspace after commit."""
+    clean = rules.validate(criteria)
+    profile = IcpProfile.objects.select_for_update().get(pk=profile.pk)
+    if (
+        clean == profile.criteria
+        and (name is None or name.strip() == profile.name)
+        and (description is None or description == profile.description)
+    ):
+        return profile
+    profile.criteria = clean
+    profile.version += 1
+    if name is not None:
+        profile.name = name.strip()
+    if description is not None:
+        profile.description = description
+    profile.save()
+    IcpProfileVersion.objects.create(
+        workspace_id=profile.workspace_id, profile=profile, version=profile.version,
+        name=profile.name, criteria=clean, note=note[:255], created_by=user,
+    )  # fmt: skip
+    if profile.is_active:
+        _rescore_later(workspace=profile.workspace, trigger=ScoringRun.Trigger.PROFILE)
+    return profile
+
+
+@transaction.atomic
+def icp_profile_restore(*, profile: IcpProfile, version: int, user=None) -> IcpProfile:
+    old = IcpProfileVersion.objects.for_workspace(profile.workspace_id).get(
+        profile=profile, version=version
+    )
+    return icp_profile_update(
+        profile=profile, criteria=old.criteria, note=f"restored version {version}", user=user
+    )
+
+
+@transaction.atomic
+def icp_profile_activate(*, profile: IcpProfile) -> IcpProfile:
+    # Lock the workspace's profiles so two activations cannot both leave a profile active.
+    list(IcpProfile.objects.for_workspace(profile.workspace_id).select_for_update())
+    IcpProfile.objects.for_workspace(profile.workspace_id).filter(is_active=True).exclude(
+        pk=profile.pk
+    ).update(is_active=False)
+    IcpProfile.objects.filter(pk=profile.pk).update(is_active=True)
+    profile.is_active = True
+    _rescore_later(workspace=profile.workspace, trigger=ScoringRun.Trigger.PROFILE)
+    return profile
+
+
+# -- predictive fit models -----------------------------------------------------------------
+def training_labels(*, workspace: Workspace) -> pd.DataFrame:
+    """Accounts with at least one closed deal: won if any closed deal was won."""
+    rows = (
+        Opportunity.objects.for_workspace(workspace)
+        .filter(is_closed=True)
+        .values_list("account_id", "is_won")
+    )
+    frame = pd.DataFrame(list(rows), columns=["account_id", "is_won"])
+    if frame.empty:
+        return pd.DataFrame(columns=["account_id", "won"])
+    return frame.groupby("account_id")["is_won"].any().rename("won").reset_index()
+
+
+def fit_model_train(
+    *, workspace: Workspace, user=None, min_per_class: int | None = None
+) -> FitModel:
+    """Train a model on closed won/lost accounts; raises NotEnoughOutcomes with a clear message.
+
+    The new model is not active until someone activates it (after looking at its metrics)."""
+    labels = training_labels(workspace=workspace)
+    accounts = pipeline.load_accounts(
+        workspace_id=workspace.pk, ids=labels["account_id"].tolist() if len(labels) else []
+    )
+    data = accounts.merge(labels, left_on="id", right_on="account_id")
+    kwargs = {"min_per_class": min_per_class} if min_per_class is not None else {}
+    trained = train(data, data["won"].to_numpy(bool), **kwargs)
+    now = timezone.now()
+    count = FitModel.objects.for_workspace(workspace).count()
+    return FitModel.objects.create(
+        workspace=workspace,
+        name=f"Fit model #{count + 1} ({now:%Y-%m-%d})",
+        artifact=trained.dumps(),
+        features=trained.technologies,
+        metrics=trained.metrics,
+        trained_at=now,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def fit_model_activate(*, model: FitModel) -> FitModel:
+    list(FitModel.objects.for_workspace(model.workspace_id).select_for_update().only("pk"))
+    FitModel.objects.for_workspace(model.workspace_id).filter(is_active=True).exclude(
+        pk=model.pk
+    ).update(is_active=False)
+    now = timezone.now()
+    FitModel.objects.filter(pk=model.pk).update(is_active=True, activated_at=now)
+    model.is_active, model.activated_at = True, now
+    _rescore_later(workspace=model.workspace, trigger=ScoringRun.Trigger.MODEL)
+    return model
+
+
+@transaction.atomic
+def fit_model_deactivate(*, model: FitModel) -> FitModel:
+    FitModel.objects.filter(pk=model.pk).update(is_active=False)
+    model.is_active = False
+    _rescore_later(workspace=model.workspace, trigger=ScoringRun.Trigger.MODEL)
+    return model
+
+
+# -- trigger events ------------------------------------------------------------------------
+def trigger_event_record(
+    *,
+    workspace: Workspace,
+    account_id: int,
+    kind: str,
+    occurred_at,
+    detail: str = "",
+    source: str = "",
+) -> TriggerEvent:
+    account = Account.objects.for_workspace(workspace).get(pk=account_id)
+    event = TriggerEvent.objects.create(
+        workspace=workspace, account=account, kind=kind, occurred_at=occurred_at,
+        detail=detail, source=source,
+    )  # fmt: skip
+    from scoring.tasks import account_engagement_refresh as refresh_task
+
+    transaction.on_commit(
+        lambda: refresh_task.delay(workspace_id=workspace.pk, account_id=account.pk)
+    )
+    return event

@@ -1,0 +1,188 @@
+"""Scoring runs, incremental refreshes, profiles and models against the database."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Account
+from campaigns.models import StageTransition
+from scoring import services
+from scoring.models import FitModel, IcpProfileVersion, ScoreSnapshot, ScoringRun
+from tests.factories import AccountFactory, ContactFactory, EngagementEventFactory, OpportunityFactory
+from tests.scoring.factories import IntentSignalFactory, TriggerEventFactory
+
+pytestmark = pytest.mark.django_db
+
+SOFTWARE_ICP = [
+    {"field": "industry", "op": "in", "values": ["Software"], "weight": 60},
+    {"field": "employees", "op": "between", "min": 200, "max": 5000, "weight": 40},
+]
+
+
+def _profile(workspace, criteria=SOFTWARE_ICP):
+    return services.icp_profile_create(workspace=workspace, name="Core ICP", criteria=criteria)
+
+
+def test_a_run_scores_every_account_and_explains_its_fit(workspace):
+    # given
+    good = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    half = AccountFactory(workspace=workspace, industry="Retail", employees=1000)
+    _profile(workspace)
+    # when
+    run = services.score_accounts(workspace=workspace)
+    # then
+    good.refresh_from_db()
+    half.refresh_from_db()
+    assert run.status == "done"
+    assert run.counts["accounts"] == 2
+    assert (good.fit_score, half.fit_score) == (100.0, 40.0)
+    assert good.score_reasons["fit"][0] == {
+        "text": "Industry in Software", "status": "met", "points": 60.0, "max": 60.0
+    }
+    assert good.scored_at is not None
+
+
+def test_snapshots_are_written_only_for_accounts_whose_scores_changed(workspace):
+    a = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    b = AccountFactory(workspace=workspace, industry="Retail", employees=10)
+    _profile(workspace)
+    services.score_accounts(workspace=workspace)
+    assert ScoreSnapshot.objects.for_workspace(workspace).count() == 2
+    # when: only b changes
+    Account.objects.filter(pk=b.pk).update(industry="Software")
+    run = services.score_accounts(workspace=workspace)
+    # then
+    assert run.counts["changed"] == 1
+    assert list(ScoreSnapshot.objects.for_workspace(workspace).filter(account=b).values_list("fit", flat=True).order_by("at")) == [0.0, 60.0]
+    assert ScoreSnapshot.objects.for_workspace(workspace).filter(account=a).count() == 1
+
+
+def test_tier_one_is_capped_across_the_workspace(workspace):
+    for employees in (1000, 1100, 1200):
+        AccountFactory(workspace=workspace, industry="Software", employees=employees)
+    _profile(workspace)
+    services.scoring_settings_update(workspace=workspace, weight_fit=1, weight_intent=0,
+                                     weight_engagement=0, tier1_min=90, tier1_cap=2)
+    services.score_accounts(workspace=workspace)
+    tiers = sorted(Account.objects.for_workspace(workspace).values_list("tier", flat=True))
+    assert tiers == [1, 1, 2]
+
+
+def test_engaged_fitting_accounts_become_mqa_with_a_journey_record(workspace):
+    account = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    for level in ("c_level_vp", "director", "practitioner", "director", "practitioner"):
+        contact = ContactFactory(workspace=workspace, account=account, seniority=level)
+        EngagementEventFactory(workspace=workspace, account=account, contact=contact, kind="meeting")
+    _profile(workspace)
+    services.score_accounts(workspace=workspace)
+    account.refresh_from_db()
+    assert account.engagement_score >= 40
+    assert account.stage == "mqa"
+    assert account.score_reasons["mqa"] is True
+    transition = StageTransition.objects.for_workspace(workspace).get(account=account)
+    assert transition.reason.startswith("MQA: fit 100")
+
+
+def test_intent_surge_and_trigger_show_up_as_why_now(workspace):
+    account = AccountFactory(workspace=workspace)
+    now = timezone.now()
+    for days, strength in ((60, 20), (30, 20), (2, 60)):
+        IntentSignalFactory(workspace=workspace, account=account, topic="intent data",
+                            strength=strength, observed_at=now - dt.timedelta(days=days))
+    TriggerEventFactory(workspace=workspace, account=account, kind="funding",
+                        occurred_at=now - dt.timedelta(days=3))
+    services.score_accounts(workspace=workspace)
+    account.refresh_from_db()
+    assert account.score_reasons["why_now"] == "Raised funding 3 days ago"
+    assert account.score_reasons["intent"][0] == "Surging on intent data against its own baseline"
+    assert account.intent_score > 40
+
+
+def test_a_new_event_refreshes_engagement_without_a_full_run(workspace):
+    account = AccountFactory(workspace=workspace)
+    services.score_accounts(workspace=workspace)
+    account.refresh_from_db()
+    assert account.engagement_score == 0.0
+    history = ScoreSnapshot.objects.for_workspace(workspace).filter(account=account)
+    assert history.count() == 1
+    EngagementEventFactory(workspace=workspace, account=account, kind="meeting")
+    # when
+    services.account_engagement_refresh(workspace=workspace, account_id=account.pk)
+    # then: volume 27.27·0.6 + recency 10 (no contact) = 26.36
+    account.refresh_from_db()
+    assert account.engagement_score == pytest.approx(26.36, abs=0.01)
+    assert account.score_reasons["engagement"][-1] == "Last touch today"
+    assert history.count() == 2
+
+
+def test_partial_runs_only_touch_the_named_accounts(workspace):
+    a = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    b = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    _profile(workspace)
+    run = services.score_accounts(workspace=workspace, account_ids=[a.pk])
+    b.refresh_from_db()
+    assert run.counts["accounts"] == 1
+    assert b.fit_score is None
+
+
+def test_every_profile_change_is_a_new_version(workspace):
+    profile = _profile(workspace)
+    changed = [*SOFTWARE_ICP, {"field": "country", "op": "in", "values": ["US"], "weight": 10}]
+    services.icp_profile_update(profile=profile, criteria=changed, note="add US")
+    services.icp_profile_update(profile=profile, criteria=changed)  # no change, no version
+    profile.refresh_from_db()
+    assert profile.version == 2
+    versions = IcpProfileVersion.objects.for_workspace(workspace).filter(profile=profile)
+    assert list(versions.values_list("version", "note")) == [(2, "add US"), (1, "created")]
+    services.icp_profile_restore(profile=profile, version=1)
+    profile.refresh_from_db()
+    assert (profile.version, len(profile.criteria)) == (3, 2)
+
+
+def test_only_one_profile_is_active(workspace):
+    first = _profile(workspace)
+    second = services.icp_profile_create(workspace=workspace, name="Enterprise", criteria=SOFTWARE_ICP)
+    assert first.is_active is True
+    services.icp_profile_activate(profile=second)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.is_active, second.is_active) == (False, True)
+
+
+def test_training_refuses_when_there_are_too_few_closed_deals(workspace):
+    for i in range(3):
+        OpportunityFactory(workspace=workspace, is_closed=True, is_won=i == 0)
+    with pytest.raises(services.NotEnoughOutcomes, match="you have 1 won and 2 lost"):
+        services.fit_model_train(workspace=workspace)
+    assert not FitModel.objects.for_workspace(workspace).exists()
+
+
+def test_a_trained_model_is_inactive_until_activated_and_then_feeds_fit(workspace):
+    for i in range(60):
+        software = i % 2 == 0
+        account = AccountFactory(workspace=workspace, industry="Software" if software else "Retail",
+                                 employees=100 + i)
+        OpportunityFactory(workspace=workspace, account=account, is_closed=True,
+                           is_won=software if i % 10 else not software)
+    model = services.fit_model_train(workspace=workspace, min_per_class=10)
+    assert model.is_active is False
+    assert model.metrics["cv_auc"] > 0.7
+    services.fit_model_activate(model=model)
+    services.score_accounts(workspace=workspace)
+    scored = Account.objects.for_workspace(workspace).filter(industry="Software").first()
+    assert scored.predictive_fit > 50
+    assert scored.score_reasons["predictive"][0]["text"] == "Industry is Software"
+
+
+def test_runs_record_progress_and_failures(workspace, monkeypatch):
+    AccountFactory(workspace=workspace)
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services.pipeline, "load_signals", broken)
+    with pytest.raises(RuntimeError):
+        services.score_accounts(workspace=workspace)
+    run = ScoringRun.objects.for_workspace(workspace).get()
+    assert (run.status, run.error) == ("failed", "boom")
