@@ -19,6 +19,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -60,6 +61,9 @@ log = logging.getLogger(__name__)
 COUNT_KEYS = ("rows", "created", "updated", "unchanged", "rejected")
 ORM_CHUNK_ROWS = 5_000
 FOLLOWUP_BATCH = 10_000
+# Accounts touched by opportunity/event/intent imports, kept for re-scoring; beyond this, the
+# nightly scoring run catches up.
+MAX_TRACKED_ACCOUNTS = 50_000
 
 
 class LostClaim(Exception):
@@ -260,26 +264,57 @@ def import_run(
 
 
 def _run_chunks(job: ImportJob, table: TableReader, token: str, chunk_rows: int | None) -> None:
+    """Read and validate chunk n+1 while chunk n is written.
+
+    The database work runs in a second thread (with its own connection) when no transaction is
+    open around the run: psycopg2 releases the GIL while PostgreSQL works, so parsing in Python
+    and loading in PostgreSQL overlap on two cores. Inside an outer transaction (tests), or on
+    SQLite, the same steps run one after the other. At most one chunk waits, so memory is bounded.
+    """
     validator = Validator.build(obj=job.kind, headers=table.headers, mapping=job.mapping["columns"])
     loader, default_rows = _loader_for(job)
-    ctx = LoadContext(job=job, obj=job.kind, source=job.resolved_source or "generic")
-    counts = {k: job.counts.get(k, 0) for k in COUNT_KEYS}
-    started, done_at_start = time.monotonic(), job.rows_done
-    for chunk in table.chunks(chunk_rows or default_rows, skip=job.rows_done):
+    state = _RunState(job=job, token=token, loader=loader)
+    threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+    if not threaded:
+        for chunk in table.chunks(chunk_rows or default_rows, skip=job.rows_done):
+            if not state.write(chunk, *validator.clean_chunk(chunk)):
+                return
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"import-{job.pk}") as pool:
+        pending = None
+        try:
+            for chunk in table.chunks(chunk_rows or default_rows, skip=job.rows_done):
+                cleaned = validator.clean_chunk(chunk)
+                if pending is not None and not pending.result():
+                    return
+                pending = pool.submit(state.write, chunk, *cleaned)
+            if pending is not None:
+                pending.result()
+        finally:
+            pool.submit(connections.close_all).result()
+
+
+class _RunState:
+    """The writing half of a run: one transaction per chunk, cursor and counts committed with it."""
+
+    def __init__(self, *, job: ImportJob, token: str, loader: Callable) -> None:
+        self.job, self.token, self.loader = job, token, loader
+        self.ctx = LoadContext(job=job, obj=job.kind, source=job.resolved_source or "generic")
+        self.counts = {k: job.counts.get(k, 0) for k in COUNT_KEYS}
+        self.started, self.done_at_start = time.monotonic(), job.rows_done
+
+    def write(self, chunk: list[Row], items: list, rejected: list) -> bool:
+        """Load one chunk; False when the run must stop (cancelled)."""
+        job = self.job
         if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
-            ImportJob.objects.filter(pk=job.pk, run_token=token).update(
+            ImportJob.objects.filter(pk=job.pk, run_token=self.token).update(
                 status=ImportJob.Status.CANCELLED, finished_at=timezone.now()
             )
-            return
-        items, rejected = [], []
-        for row in chunk:
-            try:
-                items.append((row, validator.clean(row)))
-            except Rejected as exc:
-                rejected.append((row, str(exc)))
+            return False
+        counts = self.counts
         with transaction.atomic():
-            outcome = loader(ctx, items)
-            rejected += outcome.rejected
+            outcome = self.loader(self.ctx, items)
+            rejected = rejected + outcome.rejected
             ImportRowChange.objects.bulk_create(outcome.changes, batch_size=5000)
             ImportRejectedRow.objects.bulk_create(
                 [
@@ -295,36 +330,31 @@ def _run_chunks(job: ImportJob, table: TableReader, token: str, chunk_rows: int 
             counts["updated"] += outcome.updated
             counts["unchanged"] += outcome.unchanged
             counts["rejected"] += len(rejected)
-            job.rows_done += len(chunk)
-            elapsed = max(time.monotonic() - started, 1e-6)
-            rate = (job.rows_done - done_at_start) / elapsed
+            rows_done = job.rows_done + len(chunk)
+            rate = (rows_done - self.done_at_start) / max(time.monotonic() - self.started, 1e-6)
             progress = {
                 **job.progress,
                 "rate": round(rate, 1),
-                "eta": round(((job.total_rows or job.rows_done) - job.rows_done) / rate, 1)
+                "eta": round(((job.total_rows or rows_done) - rows_done) / rate, 1)
                 if rate
                 else None,
-                "account_ids": sorted(
-                    set(job.progress.get("account_ids", [])) | outcome.account_ids
-                )[:FOLLOWUP_BATCH]
-                if job.kind in ("opportunities", "events", "intent")
-                else [],
             }
+            if job.kind in ("opportunities", "events", "intent") and outcome.account_ids:
+                touched = set(job.progress.get("account_ids", [])) | outcome.account_ids
+                progress["account_ids"] = sorted(touched)[:MAX_TRACKED_ACCOUNTS]
             if outcome.pending_parents:
                 progress["pending_parents"] = {
                     **job.progress.get("pending_parents", {}),
                     **outcome.pending_parents,
                 }
             # The cursor commits with the rows it covers: a resumed run never re-applies them.
-            claimed = ImportJob.objects.filter(pk=job.pk, run_token=token).update(
-                rows_done=job.rows_done,
-                counts=counts,
-                progress=progress,
-                heartbeat_at=timezone.now(),
+            claimed = ImportJob.objects.filter(pk=job.pk, run_token=self.token).update(
+                rows_done=rows_done, counts=counts, progress=progress, heartbeat_at=timezone.now()
             )
             if not claimed:
                 raise LostClaim
-            job.counts, job.progress = dict(counts), progress
+        job.rows_done, job.counts, job.progress = rows_done, dict(counts), progress
+        return True
 
 
 def _finish(job: ImportJob, *, followups: bool) -> None:
@@ -442,8 +472,9 @@ def import_undo(*, job: ImportJob) -> ImportJob:
         model = models[change.model]
         values = {k: restore_value(model, k, v) for k, v in change.before.items()}
         model.objects.filter(workspace_id=job.workspace_id, pk=change.object_id).update(**values)
+    present = set(changes.filter(action="c").values_list("model", flat=True).distinct())
     for name in ("event", "intent", "opportunity", "contact", "account", "campaign"):
-        if name not in models:
+        if name not in present:
             continue
         ids = changes.filter(model=name, action="c").values_list("object_id", flat=True)
         for batch in _batches(ids.iterator()):

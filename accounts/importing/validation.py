@@ -88,32 +88,100 @@ class Validator:
 
     def clean(self, row: Row) -> dict[str, Any]:
         """The record's values, or `Rejected` with every problem of the row in one sentence."""
-        if row.extra:
-            raise Rejected(
-                f"the row has {self.width + len(row.extra)} values but the header has {self.width} columns "
-                "(a stray delimiter or an unclosed quote?)"
-            )
-        record: dict[str, Any] = {}
-        problems: list[str] = []
-        for index, spec in self.columns:
-            raw = row.values[index]
-            if not raw or not raw.strip():
+        items, rejected = self.clean_chunk([row])
+        if rejected:
+            raise Rejected(rejected[0][1])
+        return items[0][1]
+
+    def clean_chunk(
+        self, rows: list[Row]
+    ) -> tuple[list[tuple[Row, dict[str, Any]]], list[tuple[Row, str]]]:
+        """(row, record) for the good rows and (row, reason) for the rejected, in file order."""
+        columns, problems = self.clean_columns(rows)
+        names = list(columns)
+        finish = _FINISH[self.obj]
+        items, rejected = [], []
+        for i, row in enumerate(rows):
+            if problems[i]:
+                rejected.append((row, "; ".join(problems[i])))
                 continue
+            record = {name: columns[name][i] for name in names if columns[name][i] is not None}
             try:
-                value = _PARSERS[spec.kind](raw)
-            except ValueError as exc:
-                problems.append(f"{spec.label}: {exc}")
+                items.append((row, finish(record)))
+            except Rejected as exc:
+                rejected.append((row, str(exc)))
+        return items, rejected
+
+    def clean_columns(self, rows: list[Row]) -> tuple[dict[str, list[Any]], list[list[str] | None]]:
+        """Parse column by column: field → values (None where empty) and each row's problems.
+
+        Column-wise is several times faster than row-wise in Python, and low-cardinality columns
+        (countries, titles, stages, dates) are parsed once per distinct value.
+        """
+        n = len(rows)
+        problems: list[list[str] | None] = [None] * n
+        for i, row in enumerate(rows):
+            if row.extra:
+                problems[i] = [
+                    f"the row has {self.width + len(row.extra)} values but the header has {self.width} columns "
+                    "(a stray delimiter or an unclosed quote?)"
+                ]
+        columns: dict[str, list[Any]] = {}
+        for index, spec in self.columns:
+            raw = [row.values[index] for row in rows]
+            columns[spec.name] = _parse_column(spec, raw, problems)
+        return columns, problems
+
+
+_MISSING = object()
+
+
+def _flag(problems: list[list[str] | None], i: int, message: str) -> None:
+    if problems[i] is None:
+        problems[i] = [message]
+    else:
+        problems[i].append(message)
+
+
+def _parse_column(spec: Field, raw: list[str], problems: list[list[str] | None]) -> list[Any]:
+    limit = MAX_LENGTHS.get(spec.name)
+    if spec.kind == "text":
+        out: list[Any] = [v.clean_text(c) or None if c else None for c in raw]
+    elif spec.kind == "email":
+        out = [c.strip().lower() or None if c else None for c in raw]
+        for i, value in enumerate(out):
+            if value is not None and not v.EMAIL_RE.match(value):
+                try:
+                    out[i] = v.parse_email(raw[i])
+                except ValueError as exc:
+                    out[i] = None
+                    _flag(problems, i, f"{spec.label}: {exc}")
+    else:
+        parser = _PARSERS[spec.kind]
+        cache: dict[str, Any] = {}
+        out = [None] * len(raw)
+        for i, cell in enumerate(raw):
+            if not cell or cell.isspace():
                 continue
-            if value is None or value == "" or value == []:
-                continue
-            limit = MAX_LENGTHS.get(spec.name)
-            if limit and isinstance(value, str) and len(value) > limit:
-                problems.append(f"{spec.label} is longer than {limit} characters")
-                continue
-            record[spec.name] = value
-        if problems:
-            raise Rejected("; ".join(problems))
-        return _FINISH[self.obj](record)
+            value = cache.get(cell, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = parser(cell)
+                except ValueError as exc:
+                    value = ValueError(f"{spec.label}: {exc}")
+                if value == "" or value == []:
+                    value = None
+                cache[cell] = value
+            if isinstance(value, ValueError):
+                _flag(problems, i, str(value))
+            else:
+                out[i] = value
+    if limit and any(isinstance(x, str) and len(x) > limit for x in out if x is not None):
+        for i, value in enumerate(out):
+            if isinstance(value, str) and len(value) > limit:
+                out[i] = None
+                _flag(problems, i, f"{spec.label} is longer than {limit} characters")
+    return out
 
 
 def _money(record: dict[str, Any], name: str, label: str, digits: int) -> None:

@@ -37,10 +37,11 @@ def neutralise(cell: object) -> object:
 
 
 def clean_text(value: str) -> str:
-    """Trim surrounding whitespace; NUL (which PostgreSQL text cannot hold) shown as ␀."""
-    value = (
-        value.strip(" \n\r\x0b\x0c") if not value.startswith(("\t", "\r")) else value.rstrip(" \n")
-    )
+    """Trim surrounding whitespace, except a leading tab or CR (kept as typed, like formulas).
+
+    NUL, which PostgreSQL text cannot hold, is shown as ␀.
+    """
+    value = value.rstrip() if value[:1] in ("\t", "\r") and value[:1] else value.strip()
     return value.replace("\x00", "\u2400") if "\x00" in value else value
 
 
@@ -387,7 +388,7 @@ def parse_domain(value: str) -> str | None:
     return domain
 
 
-_EMAIL = re.compile(
+EMAIL_RE = _EMAIL = re.compile(
     r"^[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
 

@@ -66,7 +66,12 @@ class ImportJob(WorkspaceScopedModel):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED, self.Status.UNDONE)
+        return self.status in (
+            self.Status.DONE,
+            self.Status.FAILED,
+            self.Status.CANCELLED,
+            self.Status.UNDONE,
+        )
 
     @property
     def percent(self) -> int:
@@ -81,11 +86,17 @@ class ImportMapping(WorkspaceScopedModel):
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=ImportJob.Kind.choices)
     columns = models.JSONField(default=dict)  # header -> field
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "kind", "name"], name="uniq_import_mapping")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "kind", "name"], name="uniq_import_mapping"
+            )
+        ]
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -99,7 +110,9 @@ class ImportRowChange(models.Model):
         CREATED = "c", "Created"
         UPDATED = "u", "Updated"
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="changes", db_index=False)
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="changes", db_index=False
+    )
     model = models.CharField(max_length=24)  # account|contact|opportunity|event|campaign|intent
     object_id = models.BigIntegerField()
     action = models.CharField(max_length=1, choices=Action.choices)
@@ -115,7 +128,9 @@ class ImportRowChange(models.Model):
 class ImportRejectedRow(models.Model):
     """A row that was not imported: its line in the file, its values as they came, and why."""
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejected_rows", db_index=False)
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="rejected_rows", db_index=False
+    )
     line = models.PositiveIntegerField()
     values = models.JSONField(default=list)
     reason = models.TextField()
