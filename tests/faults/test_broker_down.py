@@ -1,0 +1,147 @@
+"""The broker is down: pages keep serving and tell the user that background work is delayed.
+
+The first tests run anywhere (SQLite, no Redis) by pointing the check at a port where nothing
+listens, or at a socket that accepts and never answers; the last ones stop the real Redis.
+"""
+
+import socket
+import time
+
+import pytest
+from django.conf import settings
+
+from abm import health
+from tests.faults.harness import redis_start, redis_stop
+
+BANNER = "Background work is delayed"
+PAGES = [
+    "/",
+    "/accounts/",
+    "/queue/",
+    "/imports/",
+    "/matching/review/",
+    "/campaigns/",
+    "/scoring/",
+    "/dashboards/executive/",
+    "/settings/",
+]
+
+
+def closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.fixture
+def hung_broker_url():
+    """A broker that accepts the connection and then never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    server.close()
+
+
+def test_pages_still_serve_and_show_the_banner_when_the_broker_is_unreachable(
+    admin_client, settings
+):
+    # given a broker nobody answers at
+    settings.CELERY_BROKER_URL = closed_port_url()
+    for path in PAGES:
+        # when an admin opens each page
+        response = admin_client.get(path, follow=True)
+        # then it serves, and says background work is delayed
+        assert response.status_code == 200, path
+        assert BANNER in response.content.decode(), path
+
+
+def test_no_banner_when_work_runs_inline_without_a_broker(admin_client, settings):
+    # given the laptop set-up: no Redis, tasks run eagerly
+    settings.CELERY_BROKER_URL = "memory://"
+    # when
+    response = admin_client.get("/accounts/")
+    # then
+    assert response.status_code == 200
+    assert BANNER not in response.content.decode()
+
+
+def test_anonymous_pages_neither_check_the_broker_nor_show_the_banner(client, settings):
+    settings.CELERY_BROKER_URL = closed_port_url()
+    response = client.get("/login/")
+    assert response.status_code == 200
+    assert BANNER not in response.content.decode()
+    assert health._answers == {}
+
+
+def test_a_hung_broker_costs_a_page_one_short_timeout_and_then_nothing_while_cached(
+    admin_client, settings, hung_broker_url
+):
+    # given a broker that accepts connections but never answers
+    settings.CELERY_BROKER_URL = hung_broker_url
+    # when two pages are opened in a row
+    started = time.monotonic()
+    first = admin_client.get("/accounts/")
+    first_s = time.monotonic() - started
+    started = time.monotonic()
+    second = admin_client.get("/accounts/")
+    second_s = time.monotonic() - started
+    # then the first gave up after the short timeout, the second did not wait at all
+    assert BANNER in first.content.decode()
+    assert BANNER in second.content.decode()
+    assert first_s < health.BROKER_CHECK_TIMEOUT_S + 2.0
+    assert second_s < health.BROKER_CHECK_TIMEOUT_S
+
+
+def test_the_answer_is_kept_for_a_few_seconds_then_asked_again(monkeypatch):
+    # given a broker check that counts its pings
+    pings = []
+    monkeypatch.setattr(health, "_ping", lambda url, timeout_s: pings.append(url) or False)
+    url = "redis://broker.invalid:6379/0"
+    # when the banner asks three times within the cache window and once after it
+    answers = [health.broker_reachable(url=url, now=t) for t in (100.0, 101.0, 105.0)]
+    later = health.broker_reachable(url=url, now=100.0 + health.BROKER_CHECK_TTL_S + 0.1)
+    # then the broker was pinged once per window
+    assert answers == [False, False, False]
+    assert later is False
+    assert len(pings) == 2
+
+
+# -- the real Redis stopped --------------------------------------------------------------------
+def needs_redis(test):
+    test = pytest.mark.integration(test)
+    return pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (a Redis server)")(
+        test
+    )
+
+
+@pytest.mark.usefixtures("redis_comes_back")
+@needs_redis
+def test_with_redis_stopped_every_page_serves_with_the_banner(admin_client):
+    # given Redis is up: no banner
+    assert BANNER not in admin_client.get("/accounts/").content.decode()
+    health.forget_answers()
+    # when Redis stops and an admin opens every page
+    redis_stop()
+    try:
+        responses = {path: admin_client.get(path, follow=True) for path in PAGES}
+    finally:
+        redis_start()
+    # then every page still serves and tells the user
+    assert {p: r.status_code for p, r in responses.items()} == dict.fromkeys(PAGES, 200)
+    assert [p for p, r in responses.items() if BANNER not in r.content.decode()] == []
+
+
+@pytest.mark.usefixtures("redis_comes_back")
+@needs_redis
+def test_with_redis_stopped_the_api_still_answers_reads(admin_client):
+    # given Redis stops
+    redis_stop()
+    try:
+        # when an API client lists accounts
+        response = admin_client.get("/api/v1/accounts/")
+    finally:
+        redis_start()
+    # then it answers; throttling must not turn a cache outage into a server error
+    assert response.status_code == 200
