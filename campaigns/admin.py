@@ -1,7 +1,13 @@
 from django.contrib import admin
 
 from abm.admin import WorkspaceScopedAdmin
-from campaigns.models import Campaign, CampaignAccount, ContentAsset, EngagementEvent, StageTransition
+from campaigns.models import (
+    Campaign,
+    CampaignAccount,
+    ContentAsset,
+    EngagementEvent,
+    StageTransition,
+)
 
 
 @admin.register(Campaign)

@@ -34,26 +34,65 @@ class Campaign(WorkspaceScopedModel):
     starts = models.DateField(null=True, blank=True)
     ends = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     segment = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="uniq_campaign_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="uniq_campaign_name")
+        ]
         ordering = ["-starts", "name"]
 
     def __str__(self) -> str:
         return self.name
 
 
+class Segment(WorkspaceScopedModel):
+    """A saved account filter (tier, scores, industry, stage, country, technologies).
+
+    Only the filter JSON is stored; the accounts it holds are computed live, so the count on the
+    page is always today's (see `selectors.segment_accounts`).
+    """
+
+    name = models.CharField(max_length=200)
+    filters = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="uniq_segment_name")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CampaignAccount(WorkspaceScopedModel):
+    class Source(models.TextChoices):
+        SEGMENT = "segment", "Segment"
+        UPLOAD = "upload", "Uploaded list"
+        MANUAL = "manual", "Added by hand"
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="campaign_links")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="campaign_links"
+    )
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "campaign", "account"], name="uniq_campaign_account")
+            models.UniqueConstraint(
+                fields=["workspace", "campaign", "account"], name="uniq_campaign_account"
+            )
         ]
         indexes = [models.Index(fields=["workspace", "account"], name="campacc_ws_account")]
 
@@ -74,6 +113,27 @@ class ContentAsset(WorkspaceScopedModel):
         return self.title
 
 
+class TargetListUpload(WorkspaceScopedModel):
+    """One uploaded list of company names/domains and how each row matched (shown on the page)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="uploads")
+    filename = models.CharField(max_length=255, blank=True, default="")
+    rows = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    unmatched = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "campaign"], name="tlupload_ws_campaign")]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.matched}/{self.rows})"
+
+
 class EngagementEvent(WorkspaceScopedModel):
     """One touch. `(workspace, external_id)` is unique so a re-sent event is not counted twice."""
 
@@ -83,7 +143,9 @@ class EngagementEvent(WorkspaceScopedModel):
     contact = models.ForeignKey(
         "accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     kind = models.CharField(max_length=32)
     channel = models.CharField(max_length=16, choices=Channel.choices, blank=True, default="")
     weight = models.FloatField(default=1.0)
@@ -95,12 +157,18 @@ class EngagementEvent(WorkspaceScopedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "external_id"], name="uniq_event_external_id"),
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"], name="uniq_event_external_id"
+            ),
         ]
         indexes = [
             models.Index(fields=["workspace", "occurred_at"], name="event_ws_occurred"),
-            models.Index(fields=["workspace", "account", "occurred_at"], name="event_ws_account_occurred"),
-            models.Index(fields=["workspace", "campaign", "occurred_at"], name="event_ws_campaign_occurred"),
+            models.Index(
+                fields=["workspace", "account", "occurred_at"], name="event_ws_account_occurred"
+            ),
+            models.Index(
+                fields=["workspace", "campaign", "occurred_at"], name="event_ws_campaign_occurred"
+            ),
         ]
         ordering = ["-occurred_at"]
 
@@ -111,8 +179,12 @@ class EngagementEvent(WorkspaceScopedModel):
 class StageTransition(WorkspaceScopedModel):
     """Every journey move with its time, so conversion and velocity work for any period."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="stage_transitions")
-    from_stage = models.CharField(max_length=16, choices=JourneyStage.choices, blank=True, default="")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="stage_transitions"
+    )
+    from_stage = models.CharField(
+        max_length=16, choices=JourneyStage.choices, blank=True, default=""
+    )
     to_stage = models.CharField(max_length=16, choices=JourneyStage.choices)
     at = models.DateTimeField()
     reason = models.CharField(max_length=255, blank=True, default="")
@@ -126,3 +198,20 @@ class StageTransition(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.from_stage} → {self.to_stage}"
+
+
+class JourneyRun(WorkspaceScopedModel):
+    """One recompute of the workspace's journeys; the campaigns page shows the latest."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    accounts = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "started_at"], name="journeyrun_ws_started")]
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"journeys at {self.started_at:%Y-%m-%d %H:%M}"

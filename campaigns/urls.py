@@ -8,7 +8,11 @@ from abm.views import placeholder
 
 @role_required(*SECTION_ROLES["campaigns"])
 def index(request):
-    return placeholder(request, heading="Campaigns", message="Create a campaign against a segment of target accounts to start measuring engagement.")
+    return placeholder(
+        request,
+        heading="Campaigns",
+        message="Create a campaign against a segment of target accounts to start measuring engagement.",
+    )
 
 
 urlpatterns = [path("", index, name="campaigns")]

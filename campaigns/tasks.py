@@ -1,0 +1,65 @@
+"""Celery entry points for campaigns: thin, ids in, services do the work; safe to run twice."""
+
+from __future__ import annotations
+
+import importlib
+
+from celery import shared_task
+from django.db import OperationalError
+
+from abm.models import Workspace
+
+
+def _scoring_refresh():
+    """scoring.services.account_engagement_refresh when the scoring app provides it, else None."""
+    try:
+        module = importlib.import_module("scoring.services")
+    except ImportError:
+        return None
+    return getattr(module, "account_engagement_refresh", None)
+
+
+@shared_task(
+    queue="scoring",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def engagement_refresh(*, workspace_id: int, account_ids: list[int]) -> dict:
+    """After new touches: the engagement score (scoring's incremental refresh, when present) and
+    the journey of each account that got them. One task per ingested batch, one pass per account."""
+    from campaigns.services import journey_recompute
+
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return {"accounts": 0}
+    refresh = _scoring_refresh()
+    if refresh is not None:
+        for account_id in account_ids:
+            refresh(workspace=workspace, account_id=account_id)
+    return journey_recompute(workspace=workspace, account_ids=account_ids, record=False)
+
+
+@shared_task(
+    queue="default",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=60 * 25,
+    time_limit=60 * 30,
+)
+def journeys_recompute(*, workspace_id: int) -> dict:
+    """Whole-workspace journey recompute (the page's button); records a JourneyRun row."""
+    from campaigns.services import journey_recompute
+
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return {"accounts": 0}
+    return journey_recompute(workspace=workspace)
