@@ -173,8 +173,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "abm.api_errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "abm.api_throttling.UserThrottle",
+        "abm.api_throttling.AnonThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_USER_RATE", default="6000/min"),
