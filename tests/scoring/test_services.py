@@ -9,7 +9,12 @@ from accounts.models import Account
 from campaigns.models import StageTransition
 from scoring import services
 from scoring.models import FitModel, IcpProfileVersion, ScoreSnapshot, ScoringRun
-from tests.factories import AccountFactory, ContactFactory, EngagementEventFactory, OpportunityFactory
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    EngagementEventFactory,
+    OpportunityFactory,
+)
 from tests.scoring.factories import IntentSignalFactory, TriggerEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +43,10 @@ def test_a_run_scores_every_account_and_explains_its_fit(workspace):
     assert run.counts["accounts"] == 2
     assert (good.fit_score, half.fit_score) == (100.0, 40.0)
     assert good.score_reasons["fit"][0] == {
-        "text": "Industry in Software", "status": "met", "points": 60.0, "max": 60.0
+        "text": "Industry in Software",
+        "status": "met",
+        "points": 60.0,
+        "max": 60.0,
     }
     assert good.scored_at is not None
 
@@ -54,7 +62,12 @@ def test_snapshots_are_written_only_for_accounts_whose_scores_changed(workspace)
     run = services.score_accounts(workspace=workspace)
     # then
     assert run.counts["changed"] == 1
-    assert list(ScoreSnapshot.objects.for_workspace(workspace).filter(account=b).values_list("fit", flat=True).order_by("at")) == [0.0, 60.0]
+    assert list(
+        ScoreSnapshot.objects.for_workspace(workspace)
+        .filter(account=b)
+        .values_list("fit", flat=True)
+        .order_by("at")
+    ) == [0.0, 60.0]
     assert ScoreSnapshot.objects.for_workspace(workspace).filter(account=a).count() == 1
 
 
@@ -62,8 +75,14 @@ def test_tier_one_is_capped_across_the_workspace(workspace):
     for employees in (1000, 1100, 1200):
         AccountFactory(workspace=workspace, industry="Software", employees=employees)
     _profile(workspace)
-    services.scoring_settings_update(workspace=workspace, weight_fit=1, weight_intent=0,
-                                     weight_engagement=0, tier1_min=90, tier1_cap=2)
+    services.scoring_settings_update(
+        workspace=workspace,
+        weight_fit=1,
+        weight_intent=0,
+        weight_engagement=0,
+        tier1_min=90,
+        tier1_cap=2,
+    )
     services.score_accounts(workspace=workspace)
     tiers = sorted(Account.objects.for_workspace(workspace).values_list("tier", flat=True))
     assert tiers == [1, 1, 2]
@@ -73,7 +92,9 @@ def test_engaged_fitting_accounts_become_mqa_with_a_journey_record(workspace):
     account = AccountFactory(workspace=workspace, industry="Software", employees=1000)
     for level in ("c_level_vp", "director", "practitioner", "director", "practitioner"):
         contact = ContactFactory(workspace=workspace, account=account, seniority=level)
-        EngagementEventFactory(workspace=workspace, account=account, contact=contact, kind="meeting")
+        EngagementEventFactory(
+            workspace=workspace, account=account, contact=contact, kind="meeting"
+        )
     _profile(workspace)
     services.score_accounts(workspace=workspace)
     account.refresh_from_db()
@@ -88,10 +109,16 @@ def test_intent_surge_and_trigger_show_up_as_why_now(workspace):
     account = AccountFactory(workspace=workspace)
     now = timezone.now()
     for days, strength in ((60, 20), (30, 20), (2, 60)):
-        IntentSignalFactory(workspace=workspace, account=account, topic="intent data",
-                            strength=strength, observed_at=now - dt.timedelta(days=days))
-    TriggerEventFactory(workspace=workspace, account=account, kind="funding",
-                        occurred_at=now - dt.timedelta(days=3))
+        IntentSignalFactory(
+            workspace=workspace,
+            account=account,
+            topic="intent data",
+            strength=strength,
+            observed_at=now - dt.timedelta(days=days),
+        )
+    TriggerEventFactory(
+        workspace=workspace, account=account, kind="funding", occurred_at=now - dt.timedelta(days=3)
+    )
     services.score_accounts(workspace=workspace)
     account.refresh_from_db()
     assert account.score_reasons["why_now"] == "Raised funding 3 days ago"
@@ -142,7 +169,9 @@ def test_every_profile_change_is_a_new_version(workspace):
 
 def test_only_one_profile_is_active(workspace):
     first = _profile(workspace)
-    second = services.icp_profile_create(workspace=workspace, name="Enterprise", criteria=SOFTWARE_ICP)
+    second = services.icp_profile_create(
+        workspace=workspace, name="Enterprise", criteria=SOFTWARE_ICP
+    )
     assert first.is_active is True
     services.icp_profile_activate(profile=second)
     first.refresh_from_db()
@@ -161,10 +190,15 @@ def test_training_refuses_when_there_are_too_few_closed_deals(workspace):
 def test_a_trained_model_is_inactive_until_activated_and_then_feeds_fit(workspace):
     for i in range(60):
         software = i % 2 == 0
-        account = AccountFactory(workspace=workspace, industry="Software" if software else "Retail",
-                                 employees=100 + i)
-        OpportunityFactory(workspace=workspace, account=account, is_closed=True,
-                           is_won=software if i % 10 else not software)
+        account = AccountFactory(
+            workspace=workspace, industry="Software" if software else "Retail", employees=100 + i
+        )
+        OpportunityFactory(
+            workspace=workspace,
+            account=account,
+            is_closed=True,
+            is_won=software if i % 10 else not software,
+        )
     model = services.fit_model_train(workspace=workspace, min_per_class=10)
     assert model.is_active is False
     assert model.metrics["cv_auc"] > 0.7
