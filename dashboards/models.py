@@ -1,0 +1,181 @@
+"""Rollups the dashboards read instead of the raw tables.
+
+Every row is derived: `dashboards.services` rebuilds them from accounts, opportunities,
+engagement events and stage transitions (all of it, or just what an import touched), so any
+row here can be thrown away and recomputed.
+"""
+
+from django.db import models
+
+from abm.tenancy import WorkspaceScopedModel
+
+ALL_CHANNELS = ""  # channel value of the weekly / cube rows that count every channel together
+
+
+class RollupState(models.Model):
+    """One per workspace: progress and outcome of the last refresh (the pages show it)."""
+
+    class Status(models.TextChoices):
+        IDLE = "idle", "Never built"
+        RUNNING = "running", "Refreshing"
+        DONE = "done", "Up to date"
+        FAILED = "failed", "Failed"
+
+    workspace = models.OneToOneField(
+        "abm.Workspace", on_delete=models.CASCADE, related_name="rollup_state"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IDLE)
+    version = models.PositiveBigIntegerField(default=0)
+    events_through = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_full_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"rollups of {self.workspace_id}: {self.status} v{self.version}"
+
+
+class EngagementDaily(WorkspaceScopedModel):
+    """Touches per account, day and channel."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=16, blank=True, default="")
+    events = models.PositiveIntegerField(default=0)
+    points = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "account", "day", "channel"], name="uniq_engdaily"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "day"], name="engdaily_ws_day")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day} {self.channel}: {self.events}"
+
+
+class EngagementWeekly(WorkspaceScopedModel):
+    """Touches per account, ISO week (Monday) and channel; channel "" is every channel."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    channel = models.CharField(max_length=16, blank=True, default="")
+    events = models.PositiveIntegerField(default=0)
+    points = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "account", "week", "channel"], name="uniq_engweekly"
+            )
+        ]
+        indexes = [
+            # PostgreSQL also gets a covering variant (migration 0002): index-only scans.
+            models.Index(fields=["workspace", "channel", "week"], name="engweekly_ws_ch_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.week} {self.channel or 'all'}: {self.events}"
+
+
+class EngagementCube(WorkspaceScopedModel):
+    """Engaged accounts per week by the account's tier, segment and owner, and by channel.
+
+    Accounts belong to exactly one (tier, segment, owner) cell, so engaged-account counts add up
+    across cells of one week and channel: the engagement trend for any tier/segment/owner filter
+    is a sum over a few hundred rows. tier 0 = untiered, owner_id 0 = unassigned.
+    """
+
+    week = models.DateField()
+    tier = models.PositiveSmallIntegerField(default=0)
+    segment = models.CharField(max_length=16)
+    owner_id = models.IntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    accounts = models.PositiveIntegerField(default=0)
+    events = models.PositiveIntegerField(default=0)
+    points = models.FloatField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "week"], name="engcube_ws_week")]
+
+    def __str__(self) -> str:
+        return f"{self.week} t{self.tier} {self.segment} {self.channel or 'all'}: {self.accounts}"
+
+
+class OpportunityFact(WorkspaceScopedModel):
+    """One per opportunity: amount in USD, ABM flag and sales-cycle length precomputed."""
+
+    opportunity = models.OneToOneField(
+        "accounts.Opportunity", on_delete=models.CASCADE, related_name="+"
+    )
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    campaign_id = models.IntegerField(null=True, blank=True)
+    owner_id = models.IntegerField(null=True, blank=True)
+    amount_usd = models.FloatField(default=0)
+    created_date = models.DateField(null=True, blank=True)
+    close_date = models.DateField(null=True, blank=True)
+    is_closed = models.BooleanField(default=False)
+    is_won = models.BooleanField(default=False)
+    is_abm = models.BooleanField(default=False)
+    cycle_days = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "created_date"], name="oppfact_ws_created"),
+            models.Index(fields=["workspace", "close_date"], name="oppfact_ws_close"),
+            models.Index(fields=["workspace", "account"], name="oppfact_ws_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fact of opportunity {self.opportunity_id}"
+
+
+class AccountStageFact(WorkspaceScopedModel):
+    """One stay of an account in a journey stage, from `campaigns.StageTransition`."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=16)
+    rank = models.PositiveSmallIntegerField()  # position on the ladder; churned = 0
+    entered_at = models.DateTimeField()
+    exited_at = models.DateTimeField(null=True, blank=True)
+    days = models.FloatField(null=True, blank=True)  # length of a finished stay
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "entered_at"], name="stagefact_ws_entered"),
+            models.Index(fields=["workspace", "exited_at"], name="stagefact_ws_exited"),
+            models.Index(fields=["workspace", "account"], name="stagefact_ws_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} in {self.stage} from {self.entered_at:%Y-%m-%d}"
+
+
+class LeadStageFact(WorkspaceScopedModel):
+    """When a lead first reached each funnel step and when it moved on.
+
+    MQL, SAL and SQL come from the lead status log (or the current status and its date);
+    opportunity and won from the first deal (won deal) of the lead's account after it became SQL.
+    """
+
+    contact = models.ForeignKey("accounts.Contact", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16)
+    rank = models.PositiveSmallIntegerField()
+    reached_at = models.DateTimeField()
+    exited_at = models.DateTimeField(null=True, blank=True)  # when the next status was reached
+    days = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "contact", "status"], name="uniq_leadstagefact"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "reached_at"], name="leadfact_ws_reached")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} reached {self.status} at {self.reached_at:%Y-%m-%d}"

@@ -1,0 +1,151 @@
+"""Deal size: won opportunities closed in the period, broken down and distributed."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+
+from abm.models import Workspace
+from dashboards.aggregates import Median
+from dashboards.filters import SEGMENTS, DashboardFilters
+from dashboards.selectors.common import between, rounded
+from dashboards.selectors.revenue import facts
+
+DIMENSIONS = {
+    "tier": "Tier",
+    "segment": "Segment",
+    "industry": "Industry",
+    "campaign": "Campaign",
+    "quarter": "Quarter",
+}
+# Won-amount histogram bins (USD, lower bound inclusive).
+BINS = (
+    (0, 5_000, "< $5K"),
+    (5_000, 10_000, "$5K–10K"),
+    (10_000, 25_000, "$10K–25K"),
+    (25_000, 50_000, "$25K–50K"),
+    (50_000, 100_000, "$50K–100K"),
+    (100_000, 250_000, "$100K–250K"),
+    (250_000, None, "$250K+"),
+)
+
+
+def _won(workspace: Workspace, filters: DashboardFilters):
+    return facts(workspace=workspace, filters=filters).filter(
+        between("close_date", filters), is_won=True
+    )
+
+
+def _group_expr(dimension: str):
+    from campaigns.models import Campaign
+
+    if dimension == "tier":
+        return Coalesce("account__tier", Value(0), output_field=IntegerField())
+    if dimension == "segment":
+        return Case(
+            When(account__employees__isnull=True, then=Value("unknown")),
+            When(account__employees__lt=200, then=Value("smb")),
+            When(account__employees__lt=1000, then=Value("mid_market")),
+            default=Value("enterprise"),
+            output_field=CharField(),
+        )
+    if dimension == "industry":
+        return F("account__industry")
+    if dimension == "campaign":
+        return Subquery(Campaign.objects.filter(pk=OuterRef("campaign_id")).values("name")[:1])
+    if dimension == "quarter":
+        return ExtractYear("close_date") * 10 + (ExtractMonth("close_date") + 2) / 3
+    raise ValueError(f"unknown deal-size dimension {dimension!r}")
+
+
+def _label(dimension: str, key) -> str:
+    if dimension == "tier":
+        return f"Tier {key}" if key else "Untiered"
+    if dimension == "segment":
+        return SEGMENTS.get(key, key)
+    if dimension == "quarter":
+        return f"{int(key) // 10}-Q{int(key) % 10}"
+    return key or ("No campaign" if dimension == "campaign" else "Unknown")
+
+
+def deal_size_breakdown(
+    *, workspace: Workspace, filters: DashboardFilters, dimension: str = "tier"
+) -> dict:
+    """Deals, total, average and median won amount per tier / segment / industry / campaign / quarter."""
+    rows = (
+        _won(workspace, filters)
+        .annotate(g=_group_expr(dimension))
+        .values("g")
+        .annotate(
+            deals=Count("pk"),
+            total=Sum("amount_usd"),
+            average=Avg("amount_usd"),
+            median=Median("amount_usd"),
+        )
+        .order_by()
+    )
+    out = [
+        {
+            "group": _label(dimension, row["g"]),
+            "key": row["g"],
+            "deals": row["deals"],
+            "total": rounded(row["total"], 2),
+            "average": rounded(row["average"], 2),
+            "median": rounded(row["median"], 2),
+        }
+        for row in rows
+    ]
+    if dimension == "quarter":
+        out.sort(key=lambda r: r["key"])
+    elif dimension == "tier":
+        out.sort(key=lambda r: (r["key"] == 0, r["key"]))
+    else:
+        out.sort(key=lambda r: (-(r["total"] or 0), r["group"]))
+    for row in out:
+        row["key"] = row["group"] if dimension == "quarter" else row["key"]
+    return {"dimension": dimension, "label": DIMENSIONS[dimension], "rows": out}
+
+
+def won_amount_distribution(*, workspace: Workspace, filters: DashboardFilters) -> dict:
+    """How many won deals fall in each amount band (one query)."""
+    whens = []
+    for i, (low, high, _label) in enumerate(BINS):
+        cond = {"amount_usd__gte": low}
+        if high is not None:
+            cond["amount_usd__lt"] = high
+        whens.append(When(**cond, then=Value(i)))
+    rows = (
+        _won(workspace, filters)
+        .annotate(b=Case(*whens, default=Value(0), output_field=IntegerField()))
+        .values("b")
+        .annotate(deals=Count("pk"), total=Sum("amount_usd"))
+        .order_by()
+    )
+    found = {r["b"]: r for r in rows}
+    deals_total = sum(r["deals"] for r in found.values())
+    return {
+        "deals": deals_total,
+        "rows": [
+            {
+                "band": label,
+                "deals": found.get(i, {}).get("deals", 0),
+                "total": rounded(found.get(i, {}).get("total") or 0, 2),
+                "share": rounded(found.get(i, {}).get("deals", 0) / deals_total)
+                if deals_total
+                else None,
+            }
+            for i, (_low, _high, label) in enumerate(BINS)
+        ],
+    }

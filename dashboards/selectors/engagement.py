@@ -1,0 +1,191 @@
+"""Engagement metrics from the weekly rollups.
+
+An account is *engaged* in a week when at least one touch of it was recorded that week. Weeks
+start on Monday; a period covers every week that overlaps it. Surge compares an account's
+points in the last two weeks of the period with its weekly average over the six weeks before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, FloatField, IntegerField, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Greatest
+
+from abm.models import Workspace
+from campaigns.models import Channel
+from dashboards.filters import TIERS, DashboardFilters, week_start, weeks_between
+from dashboards.models import ALL_CHANNELS, EngagementCube, EngagementWeekly
+from dashboards.selectors.common import account_q, rounded, segment_q
+
+CHANNEL_LABELS = {**dict(Channel.choices), "other": "Other"}
+RECENT_WEEKS = 2
+BASELINE_WEEKS = 6
+
+
+def _weeks(filters: DashboardFilters) -> tuple[dt.date, dt.date]:
+    return week_start(filters.date_from), week_start(filters.date_to)
+
+
+def _tier_key(tier: int | None) -> str:
+    return str(tier) if tier else "none"
+
+
+def _trend_rows(workspace: Workspace, filters: DashboardFilters):
+    """(week, tier, channel, accounts, events, points) from the cube, or the weekly rollup when
+    the campaign filter (not a partition of accounts) is on."""
+    first, last = _weeks(filters)
+    if not filters.campaign:
+        cube = EngagementCube.objects.for_workspace(workspace).filter(
+            week__gte=first, week__lte=last
+        )
+        if filters.tier:
+            cube = cube.filter(tier=0 if filters.tier == "none" else int(filters.tier))
+        if filters.segment:
+            cube = cube.filter(segment=filters.segment)
+        if filters.owner:
+            cube = cube.filter(owner_id=filters.owner)
+        return (
+            cube.values_list("week", "tier", "channel")
+            .annotate(a=Sum("accounts"), n=Sum("events"), p=Sum("points"))
+            .order_by()
+        )
+    weekly = EngagementWeekly.objects.for_workspace(workspace).filter(
+        account_q(filters), week__gte=first, week__lte=last
+    )
+    return (
+        weekly.annotate(t=Coalesce("account__tier", Value(0), output_field=IntegerField()))
+        .values_list("week", "t", "channel")
+        .annotate(a=Count("account_id"), n=Sum("events"), p=Sum("points"))
+        .order_by()
+    )
+
+
+def engagement_trend(*, workspace: Workspace, filters: DashboardFilters) -> dict:
+    """Engaged accounts per week: in total, by tier and by channel."""
+    weeks = weeks_between(filters.date_from, filters.date_to)
+    table = {w: {"engaged_accounts": 0, "events": 0, "points": 0.0} for w in weeks}
+    channels: set[str] = set()
+    for week, tier, channel, accounts, events, points in _trend_rows(workspace, filters):
+        row = table.get(week)
+        if row is None:
+            continue
+        if channel == ALL_CHANNELS:
+            row["engaged_accounts"] += accounts
+            row["events"] += events
+            row["points"] += points or 0
+            key = f"tier_{_tier_key(tier)}"
+            row[key] = row.get(key, 0) + accounts
+        else:
+            channels.add(channel)
+            key = f"channel_{channel}"
+            row[key] = row.get(key, 0) + accounts
+    ordered_channels = [c for c in CHANNEL_LABELS if c in channels]
+    rows = []
+    for week in weeks:
+        row = table[week]
+        out = {
+            "week": week.isoformat(),
+            "engaged_accounts": row["engaged_accounts"],
+            "events": row["events"],
+            "points": rounded(row["points"], 2),
+        }
+        for t in TIERS:
+            out[f"tier_{t}"] = row.get(f"tier_{t}", 0)
+        for c in ordered_channels:
+            out[f"channel_{c}"] = row.get(f"channel_{c}", 0)
+        rows.append(out)
+    return {
+        "rows": rows,
+        "tiers": [{"key": f"tier_{t}", "label": label} for t, label in TIERS.items()],
+        "channels": [{"key": f"channel_{c}", "label": CHANNEL_LABELS[c]} for c in ordered_channels],
+        "total_events": sum(r["events"] for r in rows),
+    }
+
+
+def _account_weekly(workspace: Workspace, filters: DashboardFilters):
+    qs = EngagementWeekly.objects.for_workspace(workspace).filter(channel=ALL_CHANNELS)
+    if filters.has_account_filter:
+        qs = qs.filter(account_q(filters))
+    return qs
+
+
+def surging_accounts(*, workspace: Workspace, filters: DashboardFilters, limit: int = 10) -> dict:
+    """Accounts whose last two weeks beat their own six-week baseline the most."""
+    last = week_start(filters.date_to)
+    recent_from = last - dt.timedelta(weeks=RECENT_WEEKS - 1)
+    base_from = recent_from - dt.timedelta(weeks=BASELINE_WEEKS)
+    recent_q = Q(week__gte=recent_from)
+    rows = (
+        _account_weekly(workspace, filters)
+        .filter(week__gte=base_from, week__lte=last)
+        .values("account_id")
+        .annotate(
+            recent=Sum("points", filter=recent_q, default=0.0),
+            baseline=Sum("points", filter=~recent_q, default=0.0),
+        )
+        .filter(recent__gt=0)
+        .annotate(
+            surge=F("recent")
+            / RECENT_WEEKS
+            / Greatest(
+                Cast(F("baseline"), FloatField()) / BASELINE_WEEKS,
+                Value(1.0),
+                output_field=FloatField(),
+            )
+        )
+        .order_by("-surge", "-recent", "account_id")
+        .values("account_id", "account__name", "account__tier", "recent", "baseline", "surge")[
+            :limit
+        ]
+    )
+    return {
+        "recent_weeks": RECENT_WEEKS,
+        "baseline_weeks": BASELINE_WEEKS,
+        "rows": [
+            {
+                "account_id": r["account_id"],
+                "account": r["account__name"],
+                "tier": r["account__tier"],
+                "recent_points": rounded(r["recent"], 2),
+                "baseline_weekly": rounded(r["baseline"] / BASELINE_WEEKS, 2),
+                "surge": rounded(r["surge"], 2),
+            }
+            for r in rows
+        ],
+    }
+
+
+def engagement_heatmap(*, workspace: Workspace, filters: DashboardFilters, limit: int = 15) -> dict:
+    """The most engaged accounts of the period × weeks, in engagement points."""
+    first, last = _weeks(filters)
+    weekly = _account_weekly(workspace, filters).filter(week__gte=first, week__lte=last)
+    top = list(
+        weekly.values("account_id")
+        .annotate(total=Sum("points"))
+        .order_by("-total", "account_id")
+        .values_list("account_id", "account__name", "account__tier", "total")[:limit]
+    )
+    ids = [t[0] for t in top]
+    cells: dict[tuple[int, dt.date], float] = {}
+    if ids:
+        for account_id, week, points in weekly.filter(account_id__in=ids).values_list(
+            "account_id", "week", "points"
+        ):
+            cells[(account_id, week)] = points
+    weeks = weeks_between(filters.date_from, filters.date_to)
+    rows = [
+        {
+            "account_id": aid,
+            "account": name,
+            "tier": tier,
+            "total": rounded(total, 2),
+            "weeks": [rounded(cells.get((aid, w), 0.0), 2) for w in weeks],
+        }
+        for aid, name, tier, total in top
+    ]
+    peak = max((v for r in rows for v in r["weeks"]), default=0)
+    return {"weeks": [w.isoformat() for w in weeks], "rows": rows, "max": peak}
+
+
+__all__ = ["engagement_trend", "surging_accounts", "engagement_heatmap", "segment_q"]

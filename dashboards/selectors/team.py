@@ -1,0 +1,124 @@
+"""SDR team and campaign tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from abm.models import Membership, Workspace
+from dashboards.filters import DashboardFilters
+from dashboards.models import LeadStageFact, OpportunityFact
+from dashboards.selectors.common import account_q, between, between_dt, ratio, rounded
+
+
+def _grouped(qs, key: str, **aggregates) -> dict:
+    return {row[key]: row for row in qs.values(key).annotate(**aggregates).order_by()}
+
+
+def _sla_breaches(workspace: Workspace, ids: list[int], filters: DashboardFilters) -> dict | None:
+    try:
+        from accounts.models import SlaClock
+        from accounts.queue.selectors import breached_q
+    except ImportError:  # the SDR queue has not landed
+        return None
+    clocks = SlaClock.objects.for_workspace(workspace).filter(
+        breached_q(timezone.now()), between_dt("due_at", filters), owner_id__in=ids
+    )
+    if filters.has_account_filter:
+        clocks = clocks.filter(account_q(replace(filters, owner=None)))
+    return {k: v["n"] for k, v in _grouped(clocks, "owner_id", n=Count("pk")).items()}
+
+
+def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
+    """Per SDR: accounts owned, activities, meetings, SQLs, opportunities and pipeline sourced."""
+    from accounts.models import Account, Activity
+
+    members = Membership.objects.filter(workspace=workspace).select_related("user")
+    members = members.filter(user_id=filters.owner) if filters.owner else members.filter(role="sdr")
+    people = sorted((m.user for m in members), key=lambda u: (u.get_full_name() or u.email).lower())
+    ids = [u.pk for u in people]
+    scope = replace(filters, owner=None)  # the owner filter picks the row, not the accounts
+    scoped = scope.has_account_filter
+
+    accounts = Account.objects.for_workspace(workspace).filter(owner_id__in=ids)
+    activities = Activity.objects.for_workspace(workspace).filter(
+        user_id__in=ids,
+        at__gte=dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=dt.UTC),
+        at__lt=dt.datetime.combine(filters.date_to, dt.time.min, tzinfo=dt.UTC)
+        + dt.timedelta(days=1),
+    )
+    sqls = LeadStageFact.objects.for_workspace(workspace).filter(
+        between_dt("reached_at", filters), status="sql", contact__account__owner_id__in=ids
+    )
+    opps = OpportunityFact.objects.for_workspace(workspace).filter(
+        between("created_date", filters), account__owner_id__in=ids
+    )
+    if scoped:
+        accounts = accounts.filter(account_q(scope, prefix=""))
+        activities = activities.filter(account_q(scope))
+        sqls = sqls.filter(account_q(scope, prefix="contact__account__"))
+        opps = opps.filter(account_q(scope))
+    owned = _grouped(accounts, "owner_id", n=Count("pk"), tier1=Count("pk", filter=Q(tier=1)))
+    acts = _grouped(
+        activities, "user_id", n=Count("pk"), meetings=Count("pk", filter=Q(kind="meeting"))
+    )
+    sql_n = _grouped(sqls, "contact__account__owner_id", n=Count("contact_id", distinct=True))
+    pipe = _grouped(
+        opps,
+        "account__owner_id",
+        n=Count("pk"),
+        amount=Sum("amount_usd"),
+        won=Sum("amount_usd", filter=Q(is_won=True)),
+    )
+    breaches = _sla_breaches(workspace, ids, filters)
+    rows = []
+    for user in people:
+        a = acts.get(user.pk, {})
+        o = pipe.get(user.pk, {})
+        meetings = a.get("meetings", 0)
+        rows.append(
+            {
+                "user_id": user.pk,
+                "name": user.get_full_name() or user.email,
+                "accounts": owned.get(user.pk, {}).get("n", 0),
+                "tier1_accounts": owned.get(user.pk, {}).get("tier1", 0),
+                "activities": a.get("n", 0),
+                "meetings": meetings,
+                "sqls": sql_n.get(user.pk, {}).get("n", 0),
+                "opportunities": o.get("n", 0),
+                "pipeline": rounded(o.get("amount") or 0, 2),
+                "meeting_to_opportunity": rounded(ratio(o.get("n", 0), meetings)),
+                "sla_breaches": None if breaches is None else breaches.get(user.pk, 0),
+            }
+        )
+    totals = {
+        key: sum(r[key] or 0 for r in rows)
+        for key in ("accounts", "activities", "meetings", "sqls", "opportunities", "pipeline")
+    }
+    return {"rows": rows, "totals": totals, "has_sla": breaches is not None}
+
+
+def campaign_performance(
+    *, workspace: Workspace, filters: DashboardFilters, model: str = ""
+) -> dict:
+    """The campaigns app's performance table under an attribution model (None: not landed)."""
+    try:
+        from campaigns import attribution
+        from campaigns.selectors import campaign_performance as performance
+    except ImportError:
+        return {"available": False, "rows": [], "models": {}, "model": model}
+    model = model if model in attribution.MODELS else attribution.DEFAULT_MODEL
+    rows = performance(
+        workspace=workspace,
+        model=model,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        campaign_ids=[filters.campaign] if filters.campaign else None,
+    )
+    for row in rows:
+        row["engagement_rate"] = rounded(ratio(row.get("engaged"), row.get("targeted")))
+        row["channels"] = ", ".join(row.get("channels") or [])
+    return {"available": True, "rows": rows, "models": dict(attribution.MODELS), "model": model}
