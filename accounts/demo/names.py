@@ -19,6 +19,7 @@ _GERMAN_FOLD = str.maketrans(
 )
 _NON_ALNUM = str.maketrans("", "", " -&'.,()/")
 _VOWELS = frozenset("aeiouy")
+_GENERIC_FIRST = frozenset({"Société", "Compagnie", "Groupe", "Grupo", "Gruppo"})
 
 
 def ascii_fold(text: str) -> str:
@@ -43,6 +44,7 @@ class Company:
     label: str  # the domain without its ending, e.g. velotria-analytics
     typed_name: str  # what people write: the English name of a 株式会社 account, else name
     shares_label: bool = False  # a subsidiary on its parent's label with its own country ending
+    alt_domain: str = ""  # a country-code variant some of its people write from
 
 
 def _legal_style(style: str, country: vocab.Country) -> str:
@@ -86,9 +88,9 @@ class CompanyNamer:
         rnd, pick = self._rnd, self._pick
         r = rnd()
         if style == "ja":
-            (native_root, root), (native_sector, sector) = (
-                pick(vocab.JA_ROOTS),
-                pick(vocab.JA_SECTORS),
+            native_root, root = pick(vocab.JA_ROOTS)
+            native_sector, sector = pick(
+                vocab.JA_SECTORS_BY_INDUSTRY.get(industry) or vocab.JA_SECTORS
             )
             if rnd() < 0.3:  # two roots: 富士桜 / Fujisakura
                 native2, root2 = pick(vocab.JA_ROOTS)
@@ -147,7 +149,7 @@ class CompanyNamer:
     def _domain_label(self, words: list[str]) -> str:
         parts = [fold_key(w) for w in words if w != "&"]
         r = self._rnd()
-        if r < 0.12 and len(parts) > 1 and len(parts[0]) >= 5:
+        if r < 0.12 and len(parts) > 1 and len(parts[0]) >= 5 and words[0] not in _GENERIC_FIRST:
             return parts[0]
         return ("-" if r < 0.45 else "").join(p for p in parts if p)
 
@@ -194,7 +196,11 @@ class CompanyNamer:
         """`Velotria Analytics Deutschland GmbH` on velotria-analytics.de, or None if taken."""
         tld = country.tld
         domain = f"{parent.label}.{tld}"
-        if parent.domain.endswith("." + tld) or domain in self._taken:
+        if (
+            parent.domain.endswith("." + tld)
+            or domain in self._taken
+            or domain == parent.alt_domain
+        ):
             return None
         words = [*parent.words, vocab.SUBSIDIARY_QUALIFIER[country.name]]
         key = fold_key("".join(words))
@@ -214,13 +220,6 @@ class CompanyNamer:
             typed_name=name,
             shares_label=True,
         )
-
-    def reserve_domain(self, domain: str) -> bool:
-        """Claim an extra domain (a lead's country-code variant) unless another company has it."""
-        if domain in self._taken:
-            return False
-        self._taken.add(domain)
-        return True
 
 
 # ---- what people type into a "Company" field --------------------------------------------

@@ -1255,6 +1255,23 @@ JA_SECTORS = (
     ("メディカル", "Medical"),
     ("エネルギー", "Energy"),
 )
+JA_SECTORS_BY_INDUSTRY: dict[str, tuple[tuple[str, str], ...]] = {
+    industry: tuple(pair for pair in JA_SECTORS if pair[1] in english)
+    for industry, english in {
+        "Software": {"Systems", "Technology", "Software", "Data"},
+        "Financial Services": {"Securities", "Trading"},
+        "Insurance": {"Insurance"},
+        "Healthcare": {"Medical"},
+        "Pharmaceuticals": {"Pharmaceutical", "Chemical"},
+        "Telecommunications": {"Telecom"},
+        "Retail": {"Trading", "Foods"},
+        "Manufacturing": {"Electric", "Precision", "Chemical", "Industries"},
+        "Logistics": {"Logistics"},
+        "Energy": {"Energy"},
+        "Construction": {"Construction"},
+        "Agriculture": {"Foods"},
+    }.items()
+}
 ZH_ROOTS = (
     "Hua",
     "Xin",

@@ -88,7 +88,8 @@ def _core(name: str) -> str:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo-2000")
-    write_demo_files(folder, accounts=2000, seed=11, as_of=AS_OF)
+    # four blocks over two worker processes, so every check below also covers the seams
+    write_demo_files(folder, accounts=2000, seed=11, as_of=AS_OF, workers=2, block_size=500)
     return folder
 
 
@@ -179,6 +180,18 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path
     assert (tmp_path / "a" / "accounts.csv").read_bytes() != (
         tmp_path / "c" / "accounts.csv"
     ).read_bytes()
+
+
+def test_files_do_not_depend_on_the_number_of_worker_processes(tmp_path):
+    # given the same seed written by one process and by two
+    for folder, workers in (("one", 1), ("two", 2)):
+        write_demo_files(
+            tmp_path / folder, accounts=330, seed=8, as_of=AS_OF, workers=workers, block_size=100
+        )
+    # then the files are identical and no part files are left behind
+    for name in EXPECTED_HEADERS:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(EXPECTED_HEADERS)
 
 
 def _fit(account: dict[str, str]) -> float:
