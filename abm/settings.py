@@ -156,6 +156,12 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = 600_000  # KiB: pandas-heavy imports releas
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "imports", "matching", "scoring")
 CELERY_BEAT_SCHEDULE: dict = {}
+# Dashboards: pick up tier/owner changes every 15 minutes; results cached per rollup version.
+CELERY_BEAT_SCHEDULE["dashboards-rollups-refresh"] = {
+    "task": "dashboards.tasks.rollups_refresh_all",
+    "schedule": 15 * 60,
+}
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 CELERY_TIMEZONE = "UTC"
 
 REST_FRAMEWORK = {
