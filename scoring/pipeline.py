@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
@@ -44,7 +45,10 @@ def is_postgres() -> bool:
 
 def read_frame(qs: QuerySet, columns: list[str]) -> pd.DataFrame:
     """Run a values_list() queryset into a DataFrame; COPY … TO STDOUT on PostgreSQL."""
-    sql, params = qs.query.sql_with_params()
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # e.g. id__in=[]
+        return pd.DataFrame(columns=columns)
     with connection.cursor() as cur:
         if is_postgres():
             query = cur.mogrify(sql, params).decode()
