@@ -311,7 +311,7 @@ def normalize_country(value: str) -> str:
         return ""
     v = value.strip()
     if len(v) == 2 and v.isalpha():
-        return v.upper()
+        return "GB" if v.upper() == "UK" else v.upper()
     key = re.sub(r"[^\w\s]", "", v.casefold()).strip()
     key = re.sub(r"\s+", " ", key)
     if key in _COUNTRY_ALIASES:

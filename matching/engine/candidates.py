@@ -95,7 +95,13 @@ def _direct_pairs(acc: Accounts, leads: Leads) -> tuple[list[int], list[int], li
         if ed:
             owners = d_index.get(ed)
             if owners:
-                add_accounts(i, owners, SRC_FREE_OWNED if free else SRC_DOMAIN)
+                flag = SRC_DOMAIN
+                if free:
+                    # yahoo.com is Yahoo's own domain, but most of its senders are not Yahoo
+                    # people: only someone who also names the provider as employer counts.
+                    own = leads.names.key[i] in (label_of(ed), *acc_keys(acc, owners))
+                    flag = SRC_DOMAIN if own else SRC_FREE_OWNED
+                add_accounts(i, owners, flag)
             if not free:
                 owners = f_index.get(ed)
                 if owners:
@@ -127,6 +133,11 @@ def _direct_pairs(acc: Accounts, leads: Leads) -> tuple[list[int], list[int], li
             if rows:
                 add_rows(i, rows, SRC_ACRONYM)
     return li, ri, fl
+
+
+def acc_keys(acc: Accounts, owners: list[int]) -> list[str]:
+    rows = np.flatnonzero(np.isin(acc.row_account, owners))
+    return [k for k in acc.names.key[rows].tolist() if k]
 
 
 _FREE_SITES = frozenset({"linkedin.com", "facebook.com", "google.com", "wixsite.com", "about.me"})

@@ -128,7 +128,10 @@ def compute(acc: Accounts, leads: Leads, lead: np.ndarray, row: np.ndarray, flag
 
     sel = np.flatnonzero(has_name)
     ls, rs = lead[sel], row[sel]
-    x[sel, IDX["ratio"]] = _scores(fuzz.ratio, leads.names.key[ls], acc.names.key[rs])
+    x[sel, IDX["ratio"]] = np.maximum(
+        _scores(fuzz.ratio, leads.names.key[ls], acc.names.key[rs]),
+        _scores(fuzz.ratio, leads.names.sorted_key[ls], acc.names.sorted_key[rs]),
+    )
     x[sel, IDX["tset"]] = _scores(fuzz.token_set_ratio, leads.names.norm[ls], acc.names.norm[rs])
     x[sel, IDX["tsort"]] = _scores(fuzz.token_sort_ratio, leads.names.core[ls], acc.names.core[rs])
     x[sel, IDX["jw"]] = (
@@ -181,7 +184,7 @@ def compute(acc: Accounts, leads: Leads, lead: np.ndarray, row: np.ndarray, flag
     has_parent = np.flatnonzero(acc.parent[account] >= 0)
     for p in has_parent.tolist():
         ed = leads.email_domain[lead[p]]
-        if ed and ed in acc.domains[acc.parent[account[p]]]:
+        if ed and ed in acc.domains[acc.parent[account[p]]] and not x[p, IDX["dom_eq"]]:
             x[p, IDX["parent_dom"]] = 1.0
 
     lc, ac = leads.country[lead], acc.country[account]

@@ -68,6 +68,7 @@ class Names:
     key: np.ndarray
     acronym: np.ndarray
     tokens: list[tuple[str, ...]]
+    sorted_key: np.ndarray  # core words sorted, then squashed: word order does not matter
 
 
 def _names(values: list[str]) -> Names:
@@ -76,6 +77,7 @@ def _names(values: list[str]) -> Names:
         norm=np.array([p.normalized for p in parts], dtype=object),
         core=np.array([p.core for p in parts], dtype=object),
         key=np.array([p.key for p in parts], dtype=object),
+        sorted_key=np.array(["".join(sorted(p.core.split())) for p in parts], dtype=object),
         acronym=np.array([p.acronym for p in parts], dtype=object),
         tokens=[p.tokens for p in parts],
     )
