@@ -11,13 +11,13 @@ LEAD_COLS = ["id", "email", "company", "website", "country", "phone", "city"]
 
 
 def accounts(*rows: dict) -> pd.DataFrame:
-    return pd.DataFrame([{c: "" for c in ACCOUNT_COLS} | r for r in rows])
+    return pd.DataFrame([dict.fromkeys(ACCOUNT_COLS, "") | r for r in rows])
 
 
 def leads(*rows: dict) -> pd.DataFrame:
     out = []
     for i, r in enumerate(rows):
-        out.append({c: "" for c in LEAD_COLS} | {"id": f"L{i + 1}"} | r)
+        out.append(dict.fromkeys(LEAD_COLS, "") | {"id": f"L{i + 1}"} | r)
     return pd.DataFrame(out)
 
 
