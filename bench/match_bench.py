@@ -869,6 +869,28 @@ def fit(n: int = 30000) -> dict:
                      "pairs": int(len(y)), "positives": int(y.sum())},
     }  # fmt: skip
     WEIGHTS_PATH.write_text(json.dumps(data, indent=1) + "\n")
+
+    # Calibrate the best candidate's score: P(best account is the lead's account).
+    from matching.engine import match
+    from matching.engine.model import load_model
+
+    load_model.cache_clear()
+    zs, ok = [], []
+    for seed in (TUNE_SEED, TUNE_SEED + 1):
+        accounts, leads, truth = generate(n, n, seed)
+        res = match(accounts, leads, params=MatchParams(auto_threshold=1.0, review_threshold=0.0))
+        best = res.best_pair_score
+        has = best > 0
+        zs.append(np.log(best[has] / np.maximum(1 - best[has], 1e-12)))
+        t = res.decisions["lead_id"].map(truth).to_numpy()[has]
+        ok.append((res.decisions["account_id"].to_numpy()[has] == t).astype(int))
+    cal = LogisticRegression(C=100.0).fit(np.concatenate(zs).reshape(-1, 1), np.concatenate(ok))
+    data["calibration"] = {
+        "slope": round(float(cal.coef_[0][0]), 5),
+        "intercept": round(float(cal.intercept_[0]), 5),
+    }
+    WEIGHTS_PATH.write_text(json.dumps(data, indent=1) + "\n")
+    load_model.cache_clear()
     return data
 
 

@@ -25,10 +25,10 @@ __all__ = ["FEATURES", "MatchParams", "MatchResult", "match", "suggest_new_accou
 
 @dataclass(frozen=True)
 class MatchParams:
-    # Chosen on the bench's tuning seed: the lowest auto threshold keeping auto-link precision
-    # ≥ 0.995 there; review catches the band where the right account is still usually first.
-    auto_threshold: float = 0.5
-    review_threshold: float = 0.15
+    # Defaults of Workspace.settings (match_auto_threshold / match_review_threshold); the
+    # confidence is calibrated, so 0.9 means nine in ten leads at that score are right.
+    auto_threshold: float = 0.9
+    review_threshold: float = 0.5
     # A runner-up within this many log-odds of the best account makes an auto-link a review.
     ambiguity_margin: float = 1.0
     block_cap: int = 32
@@ -43,6 +43,7 @@ class MatchResult:
     candidates: pd.DataFrame | None = None
     accounts: Accounts | None = field(default=None, repr=False)
     leads: Leads | None = field(default=None, repr=False)
+    best_pair_score: np.ndarray | None = field(default=None, repr=False)  # before calibration
 
 
 def scored_pairs(acc: Accounts, leads: Leads, params: MatchParams):
@@ -96,7 +97,7 @@ def match(
 
     conf = np.zeros(n)
     has = best_idx >= 0
-    conf[has] = p[best_idx[has]]
+    conf[has] = load_model(params.weights_path).calibrate(p[best_idx[has]])
     decision = np.full(n, "none", dtype=object)
     decision[conf >= params.review_threshold] = "review"
     auto = conf >= params.auto_threshold
@@ -106,7 +107,7 @@ def match(
     b1 = best_idx[has2]
     tie_broken = bonus[b1] > bonus[b2]
     margin = rank_score[b1] - rank_score[b2]
-    close[has2] = (p[b2] >= params.review_threshold) & (margin < params.ambiguity_margin)
+    close[has2] = (margin < params.ambiguity_margin) & (rank_score[b2] > -2.0)
     close[has2] &= ~tie_broken
     decision[auto & ~close] = "auto"
 
@@ -150,7 +151,7 @@ def match(
             {
                 "lead_id": lds.ids[lead[sel]],
                 "account_id": acc.ids[account[sel]],
-                "confidence": np.round(p[sel], 4),
+                "confidence": np.round(load_model(params.weights_path).calibrate(p[sel]), 4),
                 "rank": rank[sel],
                 "signals": [signals(x[j]) for j in sel.tolist()],
                 "reason": [
@@ -164,7 +165,15 @@ def match(
                 ],
             }
         )
-    return MatchResult(decisions=decisions, candidates=candidates, accounts=acc, leads=lds)
+    best_p = np.zeros(n)
+    best_p[has] = p[best_idx[has]]
+    return MatchResult(
+        decisions=decisions,
+        candidates=candidates,
+        accounts=acc,
+        leads=lds,
+        best_pair_score=best_p,
+    )
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,19 @@ class Model:
     coef: np.ndarray
     intercept: float
     features: tuple[str, ...]
+    # Platt scaling of the best candidate's log-odds: P(the best account is the right one).
+    calibration: tuple[float, float] = (1.0, 0.0)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
+        """Pair score in (0, 1); ranks candidates."""
         z = x @ self.coef + self.intercept
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def calibrate(self, p: np.ndarray) -> np.ndarray:
+        """Confidence that a lead's best candidate is its account, calibrated on the bench."""
+        a, b = self.calibration
+        z = np.log(np.clip(p, 1e-12, 1 - 1e-12) / np.clip(1 - p, 1e-12, 1))
+        return 1.0 / (1.0 + np.exp(-np.clip(a * z + b, -30, 30)))
 
 
 @lru_cache(maxsize=4)
@@ -35,7 +44,13 @@ def load_model(path: str | None = None) -> Model:
     weights = dict(zip(data["features"], data["coef"], strict=True))
     # Features the file does not know get weight 0, so an older file still loads.
     coef = np.array([weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
-    return Model(coef=coef, intercept=float(data["intercept"]), features=FEATURES)
+    cal = data.get("calibration", {"slope": 1.0, "intercept": 0.0})
+    return Model(
+        coef=coef,
+        intercept=float(data["intercept"]),
+        features=FEATURES,
+        calibration=(float(cal["slope"]), float(cal["intercept"])),
+    )
 
 
 def reason(x: np.ndarray, *, email_domain: str, website_domain: str, country: str) -> str:
