@@ -422,17 +422,35 @@ def _batches(ids: Iterable[int]) -> Iterable[list[int]]:
 def _queue_followups(job: ImportJob) -> None:
     """New or changed people go to matching, touched accounts to scoring (when those exist)."""
     changes = ImportRowChange.objects.filter(job=job)
-    contact_ids = changes.filter(model="contact").values_list("object_id", flat=True).distinct()
-    account_ids = set(changes.filter(model="account").values_list("object_id", flat=True))
+    contact_ids = set(created_ids(job=job, model="contact"))
+    contact_ids |= set(
+        changes.filter(model="contact", action="u").values_list("object_id", flat=True)
+    )
+    account_ids = set(created_ids(job=job, model="account"))
+    account_ids |= set(
+        changes.filter(model="account", action="u").values_list("object_id", flat=True)
+    )
     account_ids |= set(job.progress.get("account_ids", []))
     match = _optional_task("matching.tasks.match_contacts_to_accounts")
     score = _optional_task("scoring.tasks.score_accounts")
     if match is not None and job.kind in ("contacts", "leads"):
-        for batch in _batches(contact_ids.iterator()):
+        for batch in _batches(sorted(contact_ids)):
             match.delay(workspace_id=job.workspace_id, contact_ids=batch)
     if score is not None and account_ids:
         for batch in _batches(sorted(account_ids)):
             score.delay(workspace_id=job.workspace_id, account_ids=batch)
+
+
+def created_ids(*, job: ImportJob, model: str) -> Iterable[int]:
+    """Ids of the records the job created; a bulk loader logs many ids in one row."""
+    rows = ImportRowChange.objects.filter(job=job, model=model, action="c").values_list(
+        "object_id", "before"
+    )
+    for object_id, before in rows.iterator(chunk_size=1000):
+        if before and "ids" in before:
+            yield from before["ids"]
+        else:
+            yield object_id
 
 
 # -- undo ----------------------------------------------------------------------------------
@@ -476,8 +494,7 @@ def import_undo(*, job: ImportJob) -> ImportJob:
     for name in ("event", "intent", "opportunity", "contact", "account", "campaign"):
         if name not in present:
             continue
-        ids = changes.filter(model=name, action="c").values_list("object_id", flat=True)
-        for batch in _batches(ids.iterator()):
+        for batch in _batches(created_ids(job=job, model=name)):
             models[name].objects.filter(workspace_id=job.workspace_id, pk__in=batch).delete()
     job.status = ImportJob.Status.UNDONE
     job.undone_at = timezone.now()

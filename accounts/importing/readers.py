@@ -254,23 +254,21 @@ class TableReader:
             text = io.TextIOWrapper(raw, encoding=self.encoding, errors="abm_lenient", newline="")
             reader = csv.reader(text, delimiter=self.delimiter or ",", strict=False)
             previous_end = 0
-            while True:
-                try:
-                    record = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    if "field larger than field limit" in str(exc):
-                        raise ImportRefused(
-                            f"Line {previous_end + 1}: a cell is longer than {limit:,} characters "
-                            "(IMPORT_MAX_FIELD_CHARS). Check for an unclosed quote or remove the oversized text."
-                        ) from exc
+            try:
+                for record in reader:
+                    start, previous_end = previous_end + 1, reader.line_num
+                    # any() is a C-speed test for all-empty; the join catches whitespace-only rows
+                    if any(record) and "".join(record).strip():
+                        yield start, record
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
                     raise ImportRefused(
-                        f"Line {previous_end + 1}: the CSV cannot be parsed ({exc})."
+                        f"Line {previous_end + 1}: a cell is longer than {limit:,} characters "
+                        "(IMPORT_MAX_FIELD_CHARS). Check for an unclosed quote or remove the oversized text."
                     ) from exc
-                start, previous_end = previous_end + 1, reader.line_num
-                if any(cell.strip() for cell in record):
-                    yield start, record
+                raise ImportRefused(
+                    f"Line {previous_end + 1}: the CSV cannot be parsed ({exc})."
+                ) from exc
 
     def _xlsx_records(self) -> Iterator[tuple[int, list[str]]]:
         import openpyxl
@@ -304,30 +302,29 @@ class TableReader:
     def rows(self, *, skip: int = 0) -> Iterator[Row]:
         """Data rows after the header, each fitted to the header's width; `skip` resumes."""
         width = len(self.headers)
+        max_rows, max_columns = self.limits.max_rows, self.limits.max_columns
         records = self._records()
         next(records, None)  # the header
         count = 0
         for line, values in records:
             count += 1
-            if count > self.limits.max_rows:
-                raise ImportRefused(
-                    f"The file has more than {self.limits.max_rows:,} rows (IMPORT_MAX_ROWS); split it."
-                )
             if count <= skip:
                 continue
-            if len(values) > self.limits.max_columns:
+            if count > max_rows:
                 raise ImportRefused(
-                    f"Line {line} has {len(values):,} values; the limit is {self.limits.max_columns:,} "
-                    "(IMPORT_MAX_COLUMNS)."
+                    f"The file has more than {max_rows:,} rows (IMPORT_MAX_ROWS); split it."
                 )
-            if len(values) < width:
-                values = values + [""] * (width - len(values))
+            size = len(values)
+            if size == width:
                 yield Row(line, values)
-            elif len(values) > width:
-                extra = [v for v in values[width:] if v.strip()]
-                yield Row(line, values[:width], extra)
+            elif size < width:
+                yield Row(line, values + [""] * (width - size))
+            elif size > max_columns:
+                raise ImportRefused(
+                    f"Line {line} has {size:,} values; the limit is {max_columns:,} (IMPORT_MAX_COLUMNS)."
+                )
             else:
-                yield Row(line, values)
+                yield Row(line, values[:width], [v for v in values[width:] if v.strip()])
 
     def chunks(self, size: int, *, skip: int = 0) -> Iterator[list[Row]]:
         chunk: list[Row] = []
@@ -349,7 +346,19 @@ class TableReader:
 
     def scan(self) -> int:
         """Walk the whole file once, enforcing every limit; the number of data rows."""
-        return sum(1 for _ in self.rows())
+        max_columns = self.limits.max_columns
+        count = -1  # the header is the first record
+        for line, values in self._records():
+            count += 1
+            if len(values) > max_columns:
+                raise ImportRefused(
+                    f"Line {line} has {len(values):,} values; the limit is {max_columns:,} (IMPORT_MAX_COLUMNS)."
+                )
+        if count > self.limits.max_rows:
+            raise ImportRefused(
+                f"The file has more than {self.limits.max_rows:,} rows (IMPORT_MAX_ROWS); split it."
+            )
+        return max(count, 0)
 
 
 def _check_zip(path: Path, limits: Limits, *, max_entries: int) -> list[zipfile.ZipInfo]:

@@ -439,6 +439,7 @@ _SENIORITY = (
 )
 
 
+@lru_cache(maxsize=65536)
 def title_seniority(title: str) -> str:
     """Buying-committee level from a job title: c_level_vp, director, practitioner or unknown."""
     if not title.strip():

@@ -134,7 +134,6 @@ def _load_wave(ctx: LoadContext, items: list, out: ChunkOutcome, by_line: dict[i
             f"COPY import_stage_people (line, {', '.join(STAGED)}) FROM STDIN WITH (FORMAT csv)",
             buffer,
         )
-        cur.execute("ANALYZE import_stage_people")
         cur.execute(
             f"""UPDATE import_stage_people s SET target_id = c.id FROM {contact} c
                 WHERE s.crm_id IS NOT NULL AND c.workspace_id = %s AND c.crm_source = %s
@@ -211,11 +210,15 @@ def _load_wave(ctx: LoadContext, items: list, out: ChunkOutcome, by_line: dict[i
                     WHERE s.target_id IS NULL AND s.reject IS NULL
                     RETURNING id
                 )
-                INSERT INTO {change} (job_id, model, object_id, action)
-                SELECT %s, 'contact', id, 'c' FROM inserted""",
+                INSERT INTO {change} (job_id, model, object_id, action, before)
+                SELECT %s, 'contact', min(id), 'c', jsonb_build_object('ids', jsonb_agg(id), 'count', count(*))
+                FROM inserted HAVING count(*) > 0
+                RETURNING (before ->> 'count')::int""",
             [*params, job],
         )
-        out.created += cur.rowcount
+        # One undo-log row lists every id this wave created: a million creations log 20 rows.
+        logged = cur.fetchone()
+        out.created += logged[0] if logged else 0
         cur.execute("SELECT line, reject FROM import_stage_people WHERE reject IS NOT NULL")
         for line, reason in cur.fetchall():
             out.reject(by_line[line], reason)
