@@ -1,14 +1,24 @@
-"""Placeholder until this section's issue lands; it answers 200 with a plain empty state."""
-
 from django.urls import path
 
-from abm.permissions import SECTION_ROLES, role_required
-from abm.views import placeholder
+from accounts import views_queue as views
 
-
-@role_required(*SECTION_ROLES["queue"])
-def index(request):
-    return placeholder(request, heading="Account queue", message="Your prioritised account queue and the claim pool will appear here once accounts are scored and assigned.")
-
-
-urlpatterns = [path("", index, name="queue")]
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("pool/", views.pool, name="queue_pool"),
+    path("leads/", views.leads, name="queue_leads"),
+    path("team/", views.team, name="queue_team"),
+    path("capacity/", views.capacity, name="queue_capacity"),
+    path("claim/<int:pk>/", views.claim, name="queue_claim"),
+    path("claim-next/", views.claim_next, name="queue_claim_next"),
+    path("release/<int:pk>/", views.release, name="queue_release"),
+    path("snooze/<int:pk>/", views.snooze, name="queue_snooze"),
+    path("unsnooze/<int:pk>/", views.unsnooze, name="queue_unsnooze"),
+    path("views/", views.view_save, name="queue_view_save"),
+    path("views/<int:pk>/delete/", views.view_delete, name="queue_view_delete"),
+    path("reassign/", views.reassign, name="queue_reassign"),
+    path("rules/", views.rules, name="queue_rules"),
+    path("rules/<int:pk>/", views.rules, name="queue_rule_edit"),
+    path("rules/<int:pk>/delete/", views.rule_delete, name="queue_rule_delete"),
+    path("rules/run/", views.assign_run, name="queue_assign_run"),
+    path("capacity/sdr/<int:user_id>/", views.capacity_set, name="queue_capacity_set"),
+]

@@ -30,18 +30,11 @@ def account_list(request):
 
 @role_required(*SECTION_ROLES["accounts"])
 def account_detail(request, pk: int):
+    """The account page: everything an SDR needs before the first call."""
+    from accounts.views_activity import account_page_context
+
     try:
-        account = selectors.account_detail(workspace=request.workspace, account_id=pk)
+        context = account_page_context(request, account_id=pk)
     except Account.DoesNotExist as exc:
         raise Http404("No such account.") from exc
-    contacts = account.contacts.for_workspace(request.workspace).order_by("seniority", "last_name")[
-        :200
-    ]
-    opportunities = account.opportunities.for_workspace(request.workspace).order_by(
-        "-created_date"
-    )[:50]
-    return render(
-        request,
-        "accounts/account_detail.html",
-        {"account": account, "contacts": contacts, "opportunities": opportunities},
-    )
+    return render(request, "accounts/account_detail.html", context)
