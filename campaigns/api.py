@@ -181,14 +181,24 @@ class EngagementEventViewSet(
 
 def register(router) -> None:
     router.register("campaigns", CampaignViewSet, basename="campaign")
-    router.register("events", EngagementEventViewSet, basename="event")
 
 
-# DESIGN.md's address has no trailing slash; the router serves `events/`, this serves `events`.
+# DESIGN.md's address has no trailing slash; `events/` works too (left out of the schema so each
+# operation is documented once).
 extra_urls = [
     path(
         "events",
         EngagementEventViewSet.as_view({"get": "list", "post": "create"}),
-        name="event-batch",
+        name="event-list",
+    ),
+    path(
+        "events/",
+        EngagementEventViewSet.as_view({"get": "list", "post": "create"}, schema=None),
+        name="event-list-slash",
+    ),
+    path(
+        "events/<int:pk>/",
+        EngagementEventViewSet.as_view({"get": "retrieve"}),
+        name="event-detail",
     ),
 ]

@@ -143,8 +143,15 @@ class EngagementEvent(WorkspaceScopedModel):
     contact = models.ForeignKey(
         "accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
+    # No single-column index: (workspace, campaign, occurred_at) serves reads, and each index
+    # costs every ingested event; deleting a campaign (rare) may scan that composite index.
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        db_index=False,
     )
     kind = models.CharField(max_length=32)
     channel = models.CharField(max_length=16, choices=Channel.choices, blank=True, default="")

@@ -186,24 +186,9 @@ def _deals(qs) -> list[attribution.Deal]:
     ]
 
 
-def attributed_revenue(
-    *,
-    workspace: Workspace,
-    model: str,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    half_life_days: float = attribution.DEFAULT_HALF_LIFE_DAYS,
-    lookback_days: int = attribution.DEFAULT_LOOKBACK_DAYS,
-) -> dict[str, dict]:
-    """Pipeline (opportunities created in the period) and won revenue (won opportunities closed
-    in the period) credited to campaigns and channels under `model`.
-
-    Returns ``{"campaigns": {campaign_id | None: Credit-like dict}, "channels": {channel: …}}``
-    where each value is ``{"pipeline", "won", "opportunities", "won_opportunities"}`` (counts of
-    distinct opportunities that earned any credit).
-    """
-    if model not in attribution.MODELS:
-        raise ValueError(f"unknown attribution model {model!r}")
+def _attribution_inputs(
+    *, workspace: Workspace, date_from, date_to, lookback_days: int
+) -> tuple[list, list, dict]:
     opps = Opportunity.objects.for_workspace(workspace).filter(created_date__isnull=False)
     created = opps
     if date_from:
@@ -227,6 +212,12 @@ def attributed_revenue(
         account_ids={d.account_id for d in pipeline_deals + won_deals},
         since=since,
     )
+    return pipeline_deals, won_deals, touches
+
+
+def _credited(
+    *, model, pipeline_deals, won_deals, touches, half_life_days, lookback_days
+) -> dict[str, dict]:
     kwargs = {"model": model, "half_life_days": half_life_days, "lookback_days": lookback_days}
     p_campaign, p_channel = attribution.attribute(
         deals=pipeline_deals, touches_by_account=touches, **kwargs
@@ -248,6 +239,86 @@ def attributed_revenue(
         return out
 
     return {"campaigns": merge(p_campaign, w_campaign), "channels": merge(p_channel, w_channel)}
+
+
+def attributed_revenue(
+    *,
+    workspace: Workspace,
+    model: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    half_life_days: float = attribution.DEFAULT_HALF_LIFE_DAYS,
+    lookback_days: int = attribution.DEFAULT_LOOKBACK_DAYS,
+) -> dict[str, dict]:
+    """Pipeline (opportunities created in the period) and won revenue (won opportunities closed
+    in the period) credited to campaigns and channels under `model`.
+
+    Returns ``{"campaigns": {campaign_id | None: {...}}, "channels": {channel: {...}}}`` where
+    each value is ``{"pipeline", "won", "opportunities", "won_opportunities"}`` (counts of
+    distinct opportunities that earned any credit).
+    """
+    return attributed_revenue_by_model(
+        workspace=workspace,
+        models=[model],
+        date_from=date_from,
+        date_to=date_to,
+        half_life_days=half_life_days,
+        lookback_days=lookback_days,
+    )[model]
+
+
+def attributed_revenue_by_model(
+    *,
+    workspace: Workspace,
+    models: list[str] | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    half_life_days: float = attribution.DEFAULT_HALF_LIFE_DAYS,
+    lookback_days: int = attribution.DEFAULT_LOOKBACK_DAYS,
+) -> dict[str, dict[str, dict]]:
+    """`attributed_revenue` for several models, reading opportunities and touches once."""
+    models = list(models or attribution.MODELS)
+    for model in models:
+        if model not in attribution.MODELS:
+            raise ValueError(f"unknown attribution model {model!r}")
+    pipeline_deals, won_deals, touches = _attribution_inputs(
+        workspace=workspace, date_from=date_from, date_to=date_to, lookback_days=lookback_days
+    )
+    return {
+        model: _credited(
+            model=model,
+            pipeline_deals=pipeline_deals,
+            won_deals=won_deals,
+            touches=touches,
+            half_life_days=half_life_days,
+            lookback_days=lookback_days,
+        )
+        for model in models
+    }
+
+
+def campaign_attribution_comparison(
+    *, campaign: Campaign, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> list[dict]:
+    """The campaign's credit under every model: ``[{"model", "label", "pipeline",
+    "won_revenue", "opportunities", "won_opportunities"}]`` in MODELS order."""
+    by_model = attributed_revenue_by_model(
+        workspace=campaign.workspace, date_from=date_from, date_to=date_to
+    )
+    rows = []
+    for model, label in attribution.MODELS.items():
+        credit = by_model[model]["campaigns"].get(campaign.pk, {})
+        rows.append(
+            {
+                "model": model,
+                "label": label,
+                "pipeline": credit.get("pipeline", 0.0),
+                "won_revenue": credit.get("won", 0.0),
+                "opportunities": credit.get("opportunities", 0),
+                "won_opportunities": credit.get("won_opportunities", 0),
+            }
+        )
+    return rows
 
 
 def campaign_performance(

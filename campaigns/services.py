@@ -64,7 +64,8 @@ def campaign_create(*, workspace: Workspace, created_by=None, **fields) -> Campa
     if unknown:
         raise TypeError(f"unknown campaign fields: {', '.join(sorted(unknown))}")
     _check_dates(fields.get("starts"), fields.get("ends"))
-    fields.setdefault("owner", created_by)
+    if fields.get("owner") is None:
+        fields["owner"] = created_by
     return Campaign.objects.create(workspace=workspace, **fields)
 
 
