@@ -1,0 +1,117 @@
+"""The PostgreSQL fast path (COPY + set-wise SQL) behaves exactly like the ORM loader."""
+
+import pytest
+
+from accounts import import_services
+from accounts.import_services import import_job_create, import_run, import_undo
+from accounts.importing.loaders.orm import LOADERS
+from accounts.models import Contact
+from tests.conftest import requires_postgres
+from tests.factories import AccountFactory, WorkspaceFactory
+
+pytestmark = [requires_postgres, pytest.mark.postgres]
+
+PEOPLE = """Id,AccountId,FirstName,LastName,Email,Title,MailingCountry
+003A,001A,Ada,Lovelace,ada@acme.com,VP Marketing,Deutschland
+003B,,Bob,=SUM(A1),bob@acme.com,Engineer,
+003C,001Z,Cy,,cy@acme.com,,U.S.A.
+003A,001A,,,ada@acme.com,,Germany
+,,No,Key,,,
+003D,,,,bob@acme.com,Engineer,
+"""
+FIELDS = ("crm_id", "crm_source", "first_name", "last_name", "email", "email_domain", "title", "seniority",
+          "country", "crm_account_id", "match_status", "is_lead")  # fmt: skip
+
+
+def snapshot(workspace):
+    rows = (
+        Contact.objects.for_workspace(workspace)
+        .order_by("email")
+        .values(*FIELDS, "account__crm_id")
+    )
+    return [tuple(r.values()) for r in rows]
+
+
+def run(workspace, path, kind="contacts", orm=False, monkeypatch=None):
+    if orm:
+        monkeypatch.setattr(import_services, "_loader_for", lambda job: (LOADERS[job.kind], 2))
+    job = import_run(
+        job=import_job_create(workspace=workspace, kind=kind, path=path),
+        chunk_rows=2,
+        followups=False,
+    )
+    if orm:
+        monkeypatch.undo()
+    return job
+
+
+@pytest.mark.django_db
+def test_copy_loader_and_orm_loader_give_the_same_people_and_counts(tmp_path, monkeypatch):
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    fast_ws, orm_ws = WorkspaceFactory(slug="fast"), WorkspaceFactory(slug="orm")
+    for ws in (fast_ws, orm_ws):
+        AccountFactory(workspace=ws, crm_id="001A", crm_source="salesforce")
+    fast = run(fast_ws, path)
+    slow = run(orm_ws, path, orm=True, monkeypatch=monkeypatch)
+    assert fast.counts == slow.counts
+    assert fast.counts["rows"] == 6
+    assert snapshot(fast_ws) == snapshot(orm_ws)
+    ada = Contact.objects.for_workspace(fast_ws).get(crm_id="003A")
+    assert ada.title == "VP Marketing"  # the repeated row's empty cells wipe nothing
+    assert ada.first_name == "Ada"
+    assert ada.account.crm_id == "001A"
+    assert ada.match_status == "accepted"
+    assert Contact.objects.for_workspace(fast_ws).get(crm_id="003B").last_name == "=SUM(A1)"
+
+
+@pytest.mark.django_db
+def test_copy_loader_reimport_is_unchanged_keeps_values_and_undo_restores(tmp_path):
+    workspace = WorkspaceFactory(slug="fast")
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    first = run(workspace, path)
+    again = run(workspace, path)
+    assert again.counts["created"] == 0
+    assert again.counts["updated"] == 0
+    assert (
+        again.counts["unchanged"]
+        == first.counts["created"] + first.counts["updated"] + first.counts["unchanged"]
+    )
+    blanks = tmp_path / "blanks.csv"
+    blanks.write_text(
+        "Id,FirstName,LastName,Email,Title\n003A,,,ada@acme.com,Chief Marketing Officer\n003E,Eve,New,eve@acme.com,\n"
+    )
+    later = run(workspace, blanks)
+    ada = Contact.objects.for_workspace(workspace).get(crm_id="003A")
+    assert later.counts["updated"] == 1
+    assert later.counts["created"] == 1
+    assert ada.first_name == "Ada"  # an empty cell never wipes
+    assert ada.title == "Chief Marketing Officer"
+    import_undo(job=later)
+    ada.refresh_from_db()
+    assert ada.title == "VP Marketing"
+    assert not Contact.objects.for_workspace(workspace).filter(email="eve@acme.com").exists()
+    import_undo(job=first)
+    assert Contact.objects.for_workspace(workspace).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_overlapped_run_outside_a_transaction_loads_every_row(tmp_path):
+    workspace = WorkspaceFactory(slug="threaded")
+    path = tmp_path / "many.csv"
+    path.write_text(
+        "Email,FirstName\n" + "".join(f"p{i}@acme.com,P{i}\n" for i in range(1000)) + "bad,Row\n"
+    )
+    job = import_run(
+        job=import_job_create(workspace=workspace, kind="leads", path=path), chunk_rows=300
+    )
+    assert job.status == "done"
+    assert job.counts == {
+        "rows": 1001,
+        "created": 1000,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 1,
+    }
+    assert Contact.objects.for_workspace(workspace).filter(is_lead=True).count() == 1000
