@@ -15,6 +15,8 @@ class MatchRun(WorkspaceScopedModel):
     counts = models.JSONField(default=dict, blank=True)
     params = models.JSONField(default=dict, blank=True)
     progress = models.JSONField(default=dict, blank=True)
+    # Unknown corporate domains shared by several unmatched leads: [{domain, name, leads, …}]
+    suggestions = models.JSONField(default=list, blank=True)
     error_message = models.TextField(blank=True, default="")
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

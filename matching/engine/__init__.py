@@ -60,7 +60,10 @@ def match(
     *,
     params: MatchParams | None = None,
     with_candidates: bool = False,
+    exclude_pairs: set[tuple[str, str]] | None = None,
 ) -> MatchResult:
+    """One decision per lead. `exclude_pairs` holds (lead id, account id) pairs a person
+    rejected: they are never proposed again."""
     params = params or MatchParams()
     acc = prepare_accounts(accounts)
     lds = prepare_leads(leads)
@@ -73,6 +76,19 @@ def match(
     first = np.ones(len(lead), dtype=bool)
     first[1:] = (lead[1:] != lead[:-1]) | (account[1:] != account[:-1])
     lead, account, x, p = lead[first], account[first], x[first], p[first]
+    if exclude_pairs and len(lead):
+        lead_pos = {str(v): i for i, v in enumerate(lds.ids)}
+        acc_pos = {str(v): i for i, v in enumerate(acc.ids)}
+        banned = np.array(
+            [
+                lead_pos[lid] * acc.n + acc_pos[aid]
+                for lid, aid in exclude_pairs
+                if lid in lead_pos and aid in acc_pos
+            ],
+            dtype=np.int64,
+        )
+        keep = ~np.isin(lead * acc.n + account, banned)
+        lead, account, x, p = lead[keep], account[keep], x[keep], p[keep]
 
     # Ranked in log-odds, where confidences near 1 still differ. Several accounts on the lead's
     # domain: prefer the one in the lead's country, then the subsidiary over its parent; the
