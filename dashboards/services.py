@@ -353,28 +353,33 @@ def _lead_facts(workspace: Workspace, account_ids: list[int] | None) -> int:
         ):
             account_of[cid] = aid
 
-    first_opp: dict[int, dt.date] = {}
-    first_win: dict[int, dt.date] = {}
+    opened: dict[int, list[dt.date]] = defaultdict(list)
+    won: dict[int, list[dt.date]] = defaultdict(list)
     opps = OpportunityFact.objects.for_workspace(workspace)
     if account_ids is not None:
         opps = opps.filter(account_id__in=account_ids)
-    for aid, created, closed, won in opps.values_list(
+    for aid, created, closed, is_won in opps.values_list(
         "account_id", "created_date", "close_date", "is_won"
     ).iterator(chunk_size=BATCH):
-        if created and (aid not in first_opp or created < first_opp[aid]):
-            first_opp[aid] = created
-        if won and closed and (aid not in first_win or closed < first_win[aid]):
-            first_win[aid] = closed
+        if created:
+            opened[aid].append(created)
+        if is_won and closed:
+            won[aid].append(closed)
 
-    # An SQL lead whose account opened a deal (and won one) since the lead became SQL.
+    # An SQL lead whose account opened a deal on or after the day it became SQL reached
+    # "opportunity"; a deal of that account won on or after that day makes it "won".
     for (cid, status), at in list(reached.items()):
         aid = account_of.get(cid)
-        if status != "sql" or aid not in first_opp:
+        if status != "sql" or aid not in opened:
             continue
-        opp_at = max(at, _midnight(first_opp[aid]))
+        deal_day = min((d for d in opened[aid] if d >= at.date()), default=None)
+        if deal_day is None:
+            continue
+        opp_at = max(at, _midnight(deal_day))
         reached[(cid, "opportunity")] = opp_at
-        if aid in first_win:
-            reached[(cid, "won")] = max(opp_at, _midnight(first_win[aid]))
+        win_day = min((d for d in won.get(aid, ()) if d >= opp_at.date()), default=None)
+        if win_day is not None:
+            reached[(cid, "won")] = max(opp_at, _midnight(win_day))
 
     by_contact: dict[int, list[tuple[int, str, dt.datetime]]] = defaultdict(list)
     for (cid, status), at in reached.items():

@@ -18,6 +18,7 @@ from dashboards.forms import DashboardFilterForm
 from dashboards.results import metric_result, request_filters, rollup_state
 from dashboards.selectors import METRICS, PAGES
 from dashboards.selectors.deals import DIMENSIONS
+from dashboards.selectors.memo import metric_session
 
 DASHBOARD_NAMES = {name: page["title"] for name, page in PAGES.items()}
 
@@ -40,16 +41,17 @@ def _filter_options(workspace) -> tuple[list, list]:
 
 
 def _results(request, name: str, filters, state) -> dict:
-    return {
-        metric: metric_result(
-            METRICS[metric],
-            workspace=request.workspace,
-            filters=filters,
-            params=request.GET,
-            state=state,
-        )
-        for metric in PAGES[name]["metrics"]
-    }
+    with metric_session():  # metrics of one page share their underlying queries
+        return {
+            metric: metric_result(
+                METRICS[metric],
+                workspace=request.workspace,
+                filters=filters,
+                params=request.GET,
+                state=state,
+            )
+            for metric in PAGES[name]["metrics"]
+        }
 
 
 def _executive(request, r: dict, has: dict) -> dict:

@@ -13,13 +13,14 @@ Every comparison is against the previous period of equal length.
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db import connection
+from django.db.models import Q
 
 from abm.models import Workspace
-from dashboards.aggregates import Median
 from dashboards.filters import DashboardFilters
 from dashboards.models import OpportunityFact
-from dashboards.selectors.common import account_q, between, comparison, ratio, rounded
+from dashboards.selectors.common import account_q, comparison, ratio, rounded
+from dashboards.selectors.memo import memoized
 
 GROUPS = (("abm", "ABM accounts", Q(is_abm=True)), ("other", "Other accounts", Q(is_abm=False)))
 ALL = ("all", "All accounts", Q())
@@ -48,32 +49,70 @@ def _windowed(workspace: Workspace, filters: DashboardFilters):
     )
 
 
-def _grid(workspace: Workspace, filters: DashboardFilters, make: dict) -> dict:
-    """One query: each named aggregate for (current, previous) × (abm, other, all)."""
-    periods = (("cur", filters), ("prev", filters.previous()))
-    aggregates = {}
-    for pname, period in periods:
-        for gname, _label, gq in (*GROUPS, ALL):
-            for key, factory in make.items():
-                aggregates[f"{key}__{pname}__{gname}"] = factory(period, gq)
-    values = _windowed(workspace, filters).aggregate(**aggregates)
+def _median_sql(expr: str, cond: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {expr}) FILTER (WHERE {cond})"
+    return f"beacon_median({expr}) FILTER (WHERE {cond})"
+
+
+def _compute_grid(workspace: Workspace, filters: DashboardFilters) -> dict:
+    """Every revenue aggregate for (current, previous) × (abm, other, all) in one query.
+
+    Written as SQL around the ORM's filtered row set: thirty conditional aggregates cost the
+    ORM ~40 ms of Python to compile, the database a few ms to run.
+    """
+    base = _windowed(workspace, filters).values(
+        "amount_usd", "created_date", "close_date", "is_closed", "is_won", "is_abm", "cycle_days"
+    )
+    base_sql, base_params = base.query.sql_with_params()
+    created = "f.created_date >= %s AND f.created_date <= %s"
+    closed = "f.is_closed AND f.close_date >= %s AND f.close_date <= %s"
+    won = f"f.is_won AND {closed}"
+    selects, params = [], []
+    for pname, period in (("cur", filters), ("prev", filters.previous())):
+        for key, sql in (
+            ("created_amount", f"SUM(f.amount_usd) FILTER (WHERE {created})"),
+            ("created_n", f"COUNT(*) FILTER (WHERE {created})"),
+            ("won_amount", f"SUM(f.amount_usd) FILTER (WHERE {won})"),
+            ("won_n", f"COUNT(*) FILTER (WHERE {won})"),
+            ("closed_n", f"COUNT(*) FILTER (WHERE {closed})"),
+            ("avg_amount", f"AVG(f.amount_usd) FILTER (WHERE {won})"),
+            ("median_amount", _median_sql("f.amount_usd", won)),
+            ("avg_cycle", f"AVG(f.cycle_days) FILTER (WHERE {won})"),
+            ("median_cycle", _median_sql("f.cycle_days", won)),
+        ):
+            selects.append(f"{sql} AS {key}__{pname}")
+            params += [period.date_from, period.date_to]
+    # g.k = 0 counts every row once more under "all": one pass gives both groups and the total.
+    group = "CASE WHEN g.k = 0 THEN 'all' WHEN f.is_abm THEN 'abm' ELSE 'other' END"
+    pairs = "(SELECT 0 AS k UNION ALL SELECT 1 AS k)"
+    sql = f"SELECT {group} AS grp, {', '.join(selects)} FROM ({base_sql}) f CROSS JOIN {pairs} g GROUP BY 1"  # noqa: S608 — fixed SQL, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *base_params])
+        columns = [c[0] for c in cursor.description]
+        found = {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in cursor.fetchall()}
     grid: dict = {}
-    for name, value in values.items():
-        key, pname, gname = name.split("__")
-        grid.setdefault((pname, gname), {})[key] = value
+    for gname, _label, _gq in (*GROUPS, ALL):
+        row = found.get(gname, {})
+        for pname in ("cur", "prev"):
+            cell = {}
+            for column in columns[1:]:
+                key, period = column.rsplit("__", 1)
+                if period == pname:
+                    value = row.get(column)
+                    cell[key] = float(value) if value is not None else None
+            for key in ("created_n", "won_n", "closed_n"):
+                cell[key] = int(cell.get(key) or 0)
+            for key in ("created_amount", "won_amount"):
+                cell[key] = cell.get(key) or 0.0
+            grid[(pname, gname)] = cell
     return grid
 
 
-def _won(period: DashboardFilters, gq: Q) -> Q:
-    return between("close_date", period) & Q(is_won=True) & gq
-
-
-def _closed(period: DashboardFilters, gq: Q) -> Q:
-    return between("close_date", period) & Q(is_closed=True) & gq
-
-
-def _created(period: DashboardFilters, gq: Q) -> Q:
-    return between("created_date", period) & gq
+def _grid(workspace: Workspace, filters: DashboardFilters) -> dict:
+    return memoized(
+        ("revenue_grid", workspace.pk, filters), lambda: _compute_grid(workspace, filters)
+    )
 
 
 def _result(grid: dict, value_of, *, unit: str, headline: str = "abm") -> dict:
@@ -93,114 +132,67 @@ def _result(grid: dict, value_of, *, unit: str, headline: str = "abm") -> dict:
 
 
 def pipeline_from_targets(*, workspace: Workspace, filters: DashboardFilters) -> dict:
-    grid = _grid(
-        workspace,
-        filters,
-        {
-            "amount": lambda p, g: Sum("amount_usd", filter=_created(p, g), default=0),
-            "deals": lambda p, g: Count("pk", filter=_created(p, g)),
-        },
-    )
-    result = _result(grid, lambda c: c["amount"], unit="usd")
+    grid = _grid(workspace, filters)
+    result = _result(grid, lambda c: c["created_amount"], unit="usd")
     for row in result["rows"]:
-        row["deals"] = grid[("cur", row["group"])]["deals"]
-    total = grid[("cur", "all")]["amount"]
-    result["share"] = rounded(ratio(result["value"], total))
+        row["deals"] = grid[("cur", row["group"])]["created_n"]
+    result["share"] = rounded(ratio(result["value"], grid[("cur", "all")]["created_amount"]))
     return result
 
 
 def won_revenue_from_targets(*, workspace: Workspace, filters: DashboardFilters) -> dict:
-    grid = _grid(
-        workspace,
-        filters,
-        {
-            "amount": lambda p, g: Sum("amount_usd", filter=_won(p, g), default=0),
-            "deals": lambda p, g: Count("pk", filter=_won(p, g)),
-        },
-    )
-    result = _result(grid, lambda c: c["amount"], unit="usd")
+    grid = _grid(workspace, filters)
+    result = _result(grid, lambda c: c["won_amount"], unit="usd")
     for row in result["rows"]:
-        row["deals"] = grid[("cur", row["group"])]["deals"]
-    result["share"] = rounded(ratio(result["value"], grid[("cur", "all")]["amount"]))
+        row["deals"] = grid[("cur", row["group"])]["won_n"]
+    result["share"] = rounded(ratio(result["value"], grid[("cur", "all")]["won_amount"]))
     return result
 
 
 def win_rate(*, workspace: Workspace, filters: DashboardFilters) -> dict:
-    grid = _grid(
-        workspace,
-        filters,
-        {
-            "won": lambda p, g: Count("pk", filter=_won(p, g)),
-            "closed": lambda p, g: Count("pk", filter=_closed(p, g)),
-        },
-    )
-    result = _result(grid, lambda c: ratio(c["won"], c["closed"]), unit="ratio", headline="all")
+    grid = _grid(workspace, filters)
+    result = _result(grid, lambda c: ratio(c["won_n"], c["closed_n"]), unit="ratio", headline="all")
     for row in result["rows"]:
         cell = grid[("cur", row["group"])]
-        row["won"], row["closed"] = cell["won"], cell["closed"]
+        row["won"], row["closed"] = cell["won_n"], cell["closed_n"]
     return result
 
 
 def avg_deal_size(*, workspace: Workspace, filters: DashboardFilters) -> dict:
-    grid = _grid(
-        workspace,
-        filters,
-        {
-            "avg": lambda p, g: Avg("amount_usd", filter=_won(p, g)),
-            "median": lambda p, g: Median("amount_usd", filter=_won(p, g)),
-            "deals": lambda p, g: Count("pk", filter=_won(p, g)),
-        },
-    )
-    result = _result(grid, lambda c: c["avg"], unit="usd")
+    grid = _grid(workspace, filters)
+    result = _result(grid, lambda c: c["avg_amount"], unit="usd")
     for row in result["rows"]:
         cell = grid[("cur", row["group"])]
-        row["median"], row["deals"] = rounded(cell["median"]), cell["deals"]
+        row["median"], row["deals"] = rounded(cell["median_amount"]), cell["won_n"]
     abm, other = result["rows"][0]["current"], result["rows"][1]["current"]
     result["abm_multiple"] = rounded(ratio(abm, other))
     return result
 
 
 def sales_cycle(*, workspace: Workspace, filters: DashboardFilters) -> dict:
-    grid = _grid(
-        workspace,
-        filters,
-        {
-            "avg": lambda p, g: Avg("cycle_days", filter=_won(p, g)),
-            "median": lambda p, g: Median("cycle_days", filter=_won(p, g)),
-        },
-    )
-    result = _result(grid, lambda c: c["avg"], unit="days", headline="all")
+    grid = _grid(workspace, filters)
+    result = _result(grid, lambda c: c["avg_cycle"], unit="days", headline="all")
     for row in result["rows"]:
-        row["median"] = rounded(grid[("cur", row["group"])]["median"])
+        row["median"] = rounded(grid[("cur", row["group"])]["median_cycle"])
     return result
 
 
+def _velocity(cell: dict) -> float | None:
+    rate = ratio(cell["won_n"], cell["closed_n"])
+    if rate is None or cell["avg_amount"] is None or not cell["avg_cycle"]:
+        return None
+    return cell["created_n"] * cell["avg_amount"] * rate / cell["avg_cycle"]
+
+
 def pipeline_velocity(*, workspace: Workspace, filters: DashboardFilters) -> dict:
-    grid = _grid(
-        workspace,
-        filters,
-        {
-            "opps": lambda p, g: Count("pk", filter=_created(p, g)),
-            "avg": lambda p, g: Avg("amount_usd", filter=_won(p, g)),
-            "won": lambda p, g: Count("pk", filter=_won(p, g)),
-            "closed": lambda p, g: Count("pk", filter=_closed(p, g)),
-            "cycle": lambda p, g: Avg("cycle_days", filter=_won(p, g)),
-        },
-    )
-
-    def velocity(c: dict) -> float | None:
-        rate = ratio(c["won"], c["closed"])
-        if rate is None or c["avg"] is None or not c["cycle"]:
-            return None
-        return c["opps"] * c["avg"] * rate / c["cycle"]
-
-    result = _result(grid, velocity, unit="usd_per_day", headline="all")
+    grid = _grid(workspace, filters)
+    result = _result(grid, _velocity, unit="usd_per_day", headline="all")
     for row in result["rows"]:
         cell = grid[("cur", row["group"])]
         row.update(
-            opportunities=cell["opps"],
-            avg_deal=rounded(cell["avg"]),
-            win_rate=rounded(ratio(cell["won"], cell["closed"])),
-            cycle_days=rounded(cell["cycle"]),
+            opportunities=cell["created_n"],
+            avg_deal=rounded(cell["avg_amount"]),
+            win_rate=rounded(ratio(cell["won_n"], cell["closed_n"])),
+            cycle_days=rounded(cell["avg_cycle"]),
         )
     return result
