@@ -5,7 +5,7 @@ Bar (issue 2): N = 1,000,000 in under 3 minutes with peak RSS under 500 MB.
     .venv/bin/python bench/demo_data_bench.py [--accounts 1000000] [--seed 42] [--out DIR]
 
 Runs the real management command in a child process under `/usr/bin/time -v` (wall and CPU
-time) while polling the summed RSS of the process tree (the command writes blocks in worker
+time) while polling the summed PSS of the process tree (the command writes blocks in worker
 processes; `peak_rss_mb` is the larger of that sum and GNU time's largest single process),
 records the machine's load average next to the figures (2 shared cores: the load says how much
 of them the run had), and prints one JSON object.
@@ -38,8 +38,8 @@ def _env() -> dict[str, str]:
 
 
 def _run(cmd: list[str]) -> dict:
-    """Run under GNU time (wall, CPU, largest single RSS) while polling the summed RSS of the
-    process tree (the command forks worker processes)."""
+    """Run under GNU time (wall, CPU, largest single RSS) while polling the summed memory (PSS)
+    of the process tree (the command forks worker processes)."""
     import psutil
 
     timed = Path("/usr/bin/time").exists()
@@ -52,10 +52,11 @@ def _run(cmd: list[str]) -> dict:
     while proc.poll() is None:
         try:
             members = [proc, *proc.children(recursive=True)]
-            tree_peak = max(tree_peak, sum(m.memory_info().rss for m in members))
+            # PSS: pages the forked workers share with the parent are counted once, not thrice
+            tree_peak = max(tree_peak, sum(m.memory_full_info().pss for m in members))
         except psutil.Error:
             pass
-        time.sleep(0.2)
+        time.sleep(0.5)
     stdout, stderr = proc.communicate()
     if proc.returncode != 0:
         sys.exit(stderr[-3000:])

@@ -3,12 +3,15 @@
 `write_demo_files(out_dir, accounts=N, seed=S)` writes the files DESIGN.md names (Salesforce
 Data Export layouts for accounts, contacts and opportunities, a HubSpot contacts export for
 leads, generic engagement events and an intent feed) plus `leads_truth.csv`, the answer key for
-lead-to-account matching. Everything comes from one `random.Random(seed)`: the same seed and
-the same `as_of` date give byte-identical files.
+lead-to-account matching. Everything is drawn from `random.Random` streams derived from the
+seed: the same seed and the same `as_of` date give byte-identical files.
 
-Rows are generated account by account and streamed to all files at once, so memory stays flat
-whatever N is; the only thing that grows is the set of taken name/domain keys (about 100 bytes
-per company) that keeps every company's name and domain unique.
+How it scales: company names and domains come from one sequence (`identities.py`), because
+they must be unique across the whole set; everything else about an account is drawn per block
+of accounts from that block's own stream and streamed straight to part files, which are joined
+in block order. Blocks can therefore be written by several processes without changing the
+output, and memory stays flat whatever N is; only the set of taken name/domain keys (about 100
+bytes per company) grows.
 
 Whether an account buys follows a hidden logistic model of its ICP features (`fit_logit`, plus
 unobserved noise): higher fit means more opportunities, a higher win rate, more engagement and
@@ -202,7 +205,7 @@ _UTM = {
 }
 _INTENT_WEEKS = 8
 _SURGE_WEEKS = 3
-BLOCK_SIZE = 25_000  # accounts per independently seeded block; part of the output format
+BLOCK_SIZE = 10_000  # accounts per independently seeded block; part of the output format
 _HISTORY_DAYS = 365
 
 

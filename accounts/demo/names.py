@@ -168,10 +168,13 @@ class CompanyNamer:
                 words = [*words[:-1], f"{words[-1]} {attempt}"]
             key = fold_key("".join(words))
             label = self._domain_label(words)
-            if key in self._taken or label in self._taken or len(label) < 3:
+            # a hyphenated label folds to the name's key: one entry covers both (memory at 1M)
+            label_key = label.replace("-", "")
+            if key in self._taken or label_key in self._taken or len(label) < 3:
                 continue
             self._taken.add(key)
-            self._taken.add(label)
+            if label_key != key:
+                self._taken.add(label_key)
             return self._finish(words, native, label, country, industry, style)
         raise RuntimeError("could not draw a unique company name")  # unreachable in practice
 

@@ -114,21 +114,12 @@ class People:
 
     def phone(self, country: vocab.Country) -> str:
         """A number in one of the ways people write them there (one draw: it is hot)."""
-        r = self._rnd()
-        digits = str(int(r * 1e12) % 10_000_000_000).zfill(10)
-        style = int(r * 10)  # the leading digit picks the format, the rest the number
+        n = int(self._rnd() * 10_000_000_000)
         if country.phone_prefix == "+1":
-            area, mid, end = (
-                f"{2 + style % 8}{digits[1:3]}",
-                f"{2 + int(digits[3]) % 8}{digits[4:6]}",
-                digits[6:],
-            )
-            if style < 5:
-                return f"({area}) {mid}-{end}"
-            if style < 8:
-                return f"+1 {area}-{mid}-{end}"
-            return f"{area}.{mid}.{end}"
-        area = f"{1 + int(digits[0]) % 9}{digits[1]}"
-        if style < 7:
-            return f"{country.phone_prefix} {area} {digits[2:]}"
-        return f"0{area} {digits[2:]}"
+            area, line = 200 + n // 12_500_000 % 800, n % 10_000_000
+            if n & 1:
+                return f"({area}) {line // 10_000 % 800 + 200}-{line % 10_000:04d}"
+            return f"+1 {area}-{line // 10_000 % 800 + 200}-{line % 10_000:04d}"
+        if n & 1:
+            return f"{country.phone_prefix} {10 + n % 89} {n // 100}"
+        return f"0{10 + n % 89} {n // 100}"
