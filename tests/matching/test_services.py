@@ -104,7 +104,8 @@ def test_a_rejected_account_is_not_proposed_again(workspace):
     services.match_contacts_to_accounts(workspace=workspace, contact_ids=[person.pk])
     # then
     person.refresh_from_db()
-    assert person.account is None and person.match_status == "rejected"
+    assert person.account is None
+    assert person.match_status == "rejected"
     assert MatchCandidate.objects.get(contact=person, account=kanor).decision == "rejected"
 
 
