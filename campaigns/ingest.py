@@ -353,7 +353,12 @@ def events_ingest(*, workspace: Workspace, events: Sequence) -> IngestResult:
             from campaigns.tasks import engagement_refresh
 
             workspace_id, account_ids = workspace.pk, sorted(result.account_ids)
+            # robust: the events are committed whatever happens to the follow-up (a broker
+            # outage, or an eager task failing), so the caller still gets its counts.
             transaction.on_commit(
-                lambda: engagement_refresh.delay(workspace_id=workspace_id, account_ids=account_ids)
+                lambda: engagement_refresh.delay(
+                    workspace_id=workspace_id, account_ids=account_ids
+                ),
+                robust=True,
             )
     return result

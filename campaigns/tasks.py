@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import logging
 
 from celery import shared_task
 from django.db import OperationalError
 
 from abm.models import Workspace
+
+logger = logging.getLogger(__name__)
 
 
 def _scoring_refresh():
@@ -39,10 +42,18 @@ def engagement_refresh(*, workspace_id: int, account_ids: list[int]) -> dict:
     if workspace is None:
         return {"accounts": 0}
     refresh = _scoring_refresh()
+    failed = 0
     if refresh is not None:
         for account_id in account_ids:
-            refresh(workspace=workspace, account_id=account_id)
-    return journey_recompute(workspace=workspace, account_ids=account_ids, record=False)
+            try:
+                refresh(workspace=workspace, account_id=account_id)
+            except OperationalError:
+                raise  # the database is away: retry the whole task later
+            except Exception:  # scoring's own bug must not stop the journeys below
+                failed += 1
+                logger.exception("engagement score refresh failed for account %s", account_id)
+    outcome = journey_recompute(workspace=workspace, account_ids=account_ids, record=False)
+    return {**outcome, "score_refresh_failed": failed}
 
 
 @shared_task(

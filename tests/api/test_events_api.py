@@ -253,3 +253,38 @@ def test_concurrent_resends_store_each_event_once_and_count_it_once(workspace, m
     assert sum(r["accepted"] for r in results) == 300
     assert sum(r["duplicates"] for r in results) == 300
     assert EngagementEvent.objects.filter(workspace=workspace).count() == 300
+
+
+def test_a_failing_score_refresh_neither_fails_the_request_nor_stops_journeys(
+    api, workspace, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given scoring's refresh is broken
+    def broken(**kwargs):
+        raise RuntimeError("scoring bug")
+
+    monkeypatch.setattr("campaigns.tasks._scoring_refresh", lambda: broken)
+    account = AccountFactory(workspace=workspace, domain="initech.com")
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(api, [_event("f1", kind="form_fill", domain="initech.com")])
+    # then
+    assert response.status_code == 200
+    assert response.json()["accepted"] == 1
+    account.refresh_from_db()
+    assert account.stage == "engaged"
+
+
+def test_scoring_refresh_is_called_once_per_account_of_the_batch(
+    api, workspace, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+    monkeypatch.setattr(
+        "campaigns.tasks._scoring_refresh",
+        lambda: lambda *, workspace, account_id: calls.append((workspace.pk, account_id)),
+    )
+    one = AccountFactory(workspace=workspace, domain="one.com")
+    two = AccountFactory(workspace=workspace, domain="two.com")
+    events = [_event(f"b{i}", domain="one.com" if i % 2 else "two.com") for i in range(10)]
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(api, events)
+    assert sorted(calls) == sorted([(workspace.pk, one.pk), (workspace.pk, two.pk)])
