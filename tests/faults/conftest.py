@@ -1,3 +1,4 @@
+import json
 import uuid
 
 import pytest
@@ -14,13 +15,15 @@ def _fresh_broker_answers():
 
 
 @pytest.fixture
-def fault_queue():
-    return f"faults-{uuid.uuid4().hex[:10]}"
+def fault_redis():
+    import redis
+
+    return redis.Redis.from_url(fault_broker_url())
 
 
 @pytest.fixture
-def fault_app(fault_queue):
-    """A Celery client on the fault tests' own Redis database; emptied afterwards."""
+def fault_app():
+    """A Celery client on the fault tests' own Redis database."""
     from celery import Celery
 
     app = Celery("abm-faults", set_as_current=False)
@@ -35,44 +38,116 @@ def fault_app(fault_queue):
     )
     yield app
     app.close()
-    if redis_alive():
-        import redis
 
-        redis.Redis.from_url(url).flushdb()
+
+@pytest.fixture(scope="session")
+def shared_worker(django_db_setup, tmp_path_factory):
+    """One long-lived worker (two pool processes) for the tests that do not kill it whole.
+
+    Booting a worker costs seconds, so the tests that only need one that works (or one whose
+    pool child they kill: the main process replaces it) share this one. Depends on
+    django_db_setup so it is stopped before the test database is dropped.
+    """
+    worker = Worker(
+        queue=f"faults-shared-{uuid.uuid4().hex[:8]}",
+        log_dir=tmp_path_factory.mktemp("faults-shared"),
+        concurrency=2,
+        env={"FAULTS_MAX_RETRIES": "2"},
+    )
+    yield worker
+    worker.stop()
 
 
 @pytest.fixture
-def send(fault_app, fault_queue):
-    """send(task, **kwargs) -> AsyncResult: the task, by name, onto this test's own queue."""
+def worker(shared_worker, transactional_db, fault_app):
+    """The shared worker, running and idle; left idle and with an empty queue afterwards."""
+    import redis
 
-    def _send(task, **kwargs):
-        return fault_app.send_task(task.name, kwargs=kwargs, queue=fault_queue)
-
-    return _send
+    if shared_worker.proc is None or shared_worker.proc.poll() is not None:
+        shared_worker.start()
+    yield shared_worker
+    redis_start()  # in case the test stopped it
+    redis.Redis.from_url(fault_broker_url()).delete(shared_worker.queue)
+    busy = fault_app.control.inspect(destination=[shared_worker.node], timeout=2, limit=1).active()
+    if busy is None or any(busy.values()):
+        shared_worker.stop()  # a task still running would write into the next test's tables
 
 
 @pytest.fixture
-def start_worker(transactional_db, fault_queue, tmp_path):
-    """start_worker(concurrency=1, **env) -> a running Worker; all are stopped afterwards.
+def dedicated_queue():
+    return f"faults-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def start_worker(transactional_db, dedicated_queue, tmp_path):
+    """start_worker(**env) -> a new Worker of this test alone; all are stopped afterwards.
 
     Depends on transactional_db so the workers see committed rows and are stopped before the
     test database is flushed.
     """
     workers: list[Worker] = []
 
-    def _start(*, concurrency: int = 1, **env: str) -> Worker:
-        worker = Worker(
-            queue=fault_queue,
+    def _start(*, concurrency: int = 1, **env) -> Worker:
+        new = Worker(
+            queue=dedicated_queue,
             log_dir=tmp_path,
             concurrency=concurrency,
-            env={k: str(v) for k, v in env.items()},
+            env={"FAULTS_MAX_RETRIES": "2", **{k: str(v) for k, v in env.items()}},
         )
-        workers.append(worker)
-        return worker.start()
+        workers.append(new)
+        return new.start()
 
     yield _start
-    for worker in workers:
-        worker.stop()
+    for each in workers:
+        each.stop()
+
+
+@pytest.fixture
+def send(fault_app):
+    """send(task, queue, **kwargs) -> AsyncResult: the task, by name, onto that queue."""
+
+    def _send(task, queue: str, **kwargs):
+        return fault_app.send_task(task.name, kwargs=kwargs, queue=queue)
+
+    return _send
+
+
+@pytest.fixture
+def deliver(monkeypatch, send):
+    """deliver(queue, task, …): the product's own `.delay()` calls for these tasks go to that
+    queue, so code paths like `import_job_queue` run unchanged."""
+
+    def _route(queue: str, *tasks):
+        for task in tasks:
+            real = task._get_current_object() if hasattr(task, "_get_current_object") else task
+            monkeypatch.setattr(real, "delay", lambda _t=real, **kw: send(_t, queue, **kw))
+
+    return _route
+
+
+@pytest.fixture
+def faults(fault_redis):
+    """faults(chunk_rows=100, …) switches worker-side faults on (see tests/faults/tasks.py)."""
+
+    def _set(**switches):
+        for name, value in switches.items():
+            fault_redis.set(f"faults:{name}", str(value))
+
+    yield _set
+    keys = list(fault_redis.scan_iter("faults:*"))
+    if keys:
+        fault_redis.delete(*keys)
+
+
+@pytest.fixture
+def attempts(fault_redis):
+    """attempts("import", job_id) -> the runs workers started for it, oldest first."""
+
+    def _attempts(kind: str, key: int) -> list[dict]:
+        raw = fault_redis.lrange(f"faults:attempts:{kind}:{key}", 0, -1)
+        return [json.loads(x) for x in raw]
+
+    return _attempts
 
 
 @pytest.fixture
@@ -80,3 +155,12 @@ def redis_comes_back():
     """Whatever a test does to Redis, it is running again afterwards."""
     yield
     redis_start()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_running_at_the_end():
+    yield
+    from django.conf import settings
+
+    if settings.REDIS_URL and not redis_alive():
+        redis_start()

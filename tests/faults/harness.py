@@ -9,8 +9,10 @@ plus `tests.faults.tasks`, whose fault switches are environment variables.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -83,6 +85,7 @@ class Worker:
         self.concurrency = concurrency
         self.extra_env = env or {}
         self.hostname = f"faults-{uuid.uuid4().hex[:8]}@%h"
+        self.node = self.hostname.replace("%h", socket.gethostname())
         self.log_path = log_dir / f"worker-{self.hostname.split('@')[0]}.log"
         self.proc: subprocess.Popen | None = None
 
@@ -151,12 +154,10 @@ class Worker:
         except psutil.NoSuchProcess:
             return []
 
-    def kill_pool_child(self) -> int:
-        """SIGKILL the pool process running the task (the main process survives)."""
-        pids = self.pool_pids()
-        assert pids, "the worker has no pool process"
-        os.kill(pids[0], signal.SIGKILL)
-        return pids[0]
+    def kill_pool_child(self, pid: int) -> None:
+        """SIGKILL one pool process (the one running the task); the main process survives."""
+        assert pid in self.pool_pids(), f"{pid} is not a pool process of this worker"
+        os.kill(pid, signal.SIGKILL)
 
     def kill_everything(self) -> None:
         """SIGKILL the main process and its pool at once, like a machine losing power."""
@@ -165,18 +166,13 @@ class Worker:
         self.log.close()
 
     def stop(self) -> None:
+        """Gone at once: nothing of a test's worker should outlive the test."""
         if self.proc is None or self.proc.poll() is not None:
             return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-        finally:
-            self.log.close()
+        self.proc.wait(timeout=10)
+        self.log.close()
 
 
 def redis_cli(*args: str) -> subprocess.CompletedProcess:

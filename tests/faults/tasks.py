@@ -1,18 +1,22 @@
 """Loaded into the fault tests' workers (`celery worker -I tests.faults.tasks`), never in production.
 
-The product's tasks run unchanged; these switches (environment variables set by the test that
-starts the worker) only make faults reproducible:
+The product's tasks run unchanged; thin wrappers around a few of their steps make faults
+reproducible. A test flips them at run time with Redis keys on the workers' own database
+(see `faults` in conftest.py):
 
-- FAULTS_VISIBILITY_TIMEOUT=S   the broker hands unacknowledged messages back after S seconds
-                                (production keeps an hour; a test cannot wait that long)
-- FAULTS_CHUNK_ROWS=N           imports commit every N rows ...
-- FAULTS_CHUNK_DELAY=S          ... and each chunk takes S seconds longer, inside its transaction,
-                                so a kill lands mid-import and mid-chunk
-- FAULTS_SCORING_DELAY=S        scoring batches take S seconds longer
-- FAULTS_IMPORT_ERROR=TEXT      every import run fails with OperationalError(TEXT), as a lost
-                                database connection would
-- FAULTS_MAX_RETRIES=N          retries before a task gives up (keeps backoff tests short)
-Each attempt of an import run is appended to the Redis list `faults:attempts:<job id>`.
+- faults:chunk_rows = N         imports commit every N rows ...
+- faults:chunk_delay = S        ... and each chunk takes S seconds longer, inside its
+                                transaction, so a kill lands mid-import and mid-chunk
+- faults:import_error:<job> = T every chunk of that import fails with OperationalError(T), as a
+                                dropped database connection would
+- faults:write_chunk = N        scoring writes N accounts per transaction ...
+- faults:scoring_delay = S      ... and waits S seconds after each one
+- faults:scoring_error = T      every scoring write fails with OperationalError(T)
+Each run is appended to `faults:attempts:import:<job id>` / `faults:attempts:scoring:<run id>`
+with its pool process id and retry number.
+
+Boot-time switches (environment): FAULTS_VISIBILITY_TIMEOUT=S hands unacknowledged messages back
+after S seconds (production: an hour); FAULTS_MAX_RETRIES=N caps retries to keep tests short.
 """
 
 from __future__ import annotations
@@ -41,79 +45,93 @@ def sleep_then_ping(*, seconds: float, value: int) -> dict:
     return {"value": value * 2, "worker_pid": os.getpid()}
 
 
+_client = None
+
+
 def _redis():
-    import redis
+    global _client
+    if _client is None:
+        import redis
 
-    return redis.Redis.from_url(os.environ["REDIS_URL"])
+        _client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    return _client
 
 
-def _record_attempt(job_id: int) -> None:
+def switch(name: str, default: str = "") -> str:
+    value = _redis().get(f"faults:{name}")
+    return value.decode() if value is not None else default
+
+
+def _record_attempt(kind: str, key: int | None) -> None:
     from celery import current_task
 
-    retries = current_task.request.retries if current_task else None
-    _redis().rpush(f"faults:attempts:{job_id}", json.dumps({"at": time.time(), "retries": retries}))
-
-
-def _slow_loader(loader, delay: float):
-    @functools.wraps(loader)
-    def load(ctx, items):
-        outcome = loader(ctx, items)
-        time.sleep(delay)  # still inside the chunk's transaction: a kill here rolls it back
-        return outcome
-
-    return load
+    retries = current_task.request.retries if current_task and current_task.request.id else None
+    entry = {"at": time.time(), "retries": retries, "pid": os.getpid()}
+    _redis().rpush(f"faults:attempts:{kind}:{key}", json.dumps(entry))
 
 
 @worker_process_init.connect
 def _install_faults(**_kwargs) -> None:
-    from django.db import OperationalError
-
-    from accounts import import_services
-
-    real_loader_for = import_services._loader_for
-    real_import_run = import_services.import_run
-    chunk_rows = int(os.environ.get("FAULTS_CHUNK_ROWS", "0"))
-    chunk_delay = float(os.environ.get("FAULTS_CHUNK_DELAY", "0"))
-    import_error = os.environ.get("FAULTS_IMPORT_ERROR", "")
-
-    def loader_for(job):
-        loader, rows = real_loader_for(job)
-        return _slow_loader(loader, chunk_delay), chunk_rows or rows
-
-    def import_run(*, job, **kwargs):
-        _record_attempt(job.pk)
-        if import_error:
-            raise OperationalError(import_error)
-        return real_import_run(job=job, **kwargs)
-
-    if chunk_rows or chunk_delay:
-        import_services._loader_for = loader_for
-    import_services.import_run = import_run
-
-    scoring_delay = float(os.environ.get("FAULTS_SCORING_DELAY", "0"))
-    if scoring_delay:
-        _slow_scoring(scoring_delay)
-
+    _install_import_faults()
+    _install_scoring_faults()
     if os.environ.get("FAULTS_MAX_RETRIES"):
         for task in app.tasks.values():
             if task.name.startswith(("accounts.", "scoring.", "matching.", "campaigns.")):
                 task.max_retries = int(os.environ["FAULTS_MAX_RETRIES"])
 
 
-def _slow_scoring(delay: float) -> None:
-    """Scoring writes in batches; each one takes `delay` seconds longer (once scoring exists)."""
+def _install_import_faults() -> None:
+    from django.db import OperationalError
+
+    from accounts import import_services
+
+    real_loader_for = import_services._loader_for
+    real_import_run = import_services.import_run
+
+    def loader_for(job):
+        loader, rows = real_loader_for(job)
+
+        @functools.wraps(loader)
+        def load(ctx, items):
+            error = switch(f"import_error:{job.pk}")
+            if error:
+                raise OperationalError(error)
+            outcome = loader(ctx, items)
+            time.sleep(float(switch("chunk_delay", "0")))  # inside the chunk's transaction
+            return outcome
+
+        return load, int(switch("chunk_rows", "0")) or rows
+
+    def import_run(*, job, **kwargs):
+        _record_attempt("import", job.pk)
+        return real_import_run(job=job, **kwargs)
+
+    import_services._loader_for = loader_for
+    import_services.import_run = import_run
+
+
+def _install_scoring_faults() -> None:
     try:
-        from scoring import services
-    except ImportError:
+        from scoring import pipeline, services
+    except ImportError:  # scoring not built yet
         return
-    for name in ("score_batch_write", "_write_batch", "scores_write"):
-        real = getattr(services, name, None)
-        if real is None:
-            continue
+    from django.db import OperationalError
 
-        def slow(*args, _real=real, **kwargs):
-            result = _real(*args, **kwargs)
-            time.sleep(delay)
-            return result
+    real_write = pipeline.write_scores
+    real_score = services.score_accounts
+    default_write_chunk = services.WRITE_CHUNK
 
-        setattr(services, name, slow)
+    def write_scores(**kwargs):
+        real_write(**kwargs)  # its own transaction: committed when this returns
+        error = switch("scoring_error")
+        if error:
+            raise OperationalError(error)
+        time.sleep(float(switch("scoring_delay", "0")))
+
+    def score_accounts(*, run=None, **kwargs):
+        services.WRITE_CHUNK = int(switch("write_chunk", "0")) or default_write_chunk
+        _record_attempt("scoring", run.pk if run is not None else None)
+        return real_score(run=run, **kwargs)
+
+    pipeline.write_scores = write_scores
+    services.score_accounts = score_accounts
