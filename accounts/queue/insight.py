@@ -252,6 +252,8 @@ def _events(*, workspace: Workspace, account: Account, now: dt.datetime) -> dict
     timeline = list(
         events.select_related("contact", "campaign").order_by("-occurred_at")[:TIMELINE_LIMIT]
     )
+    for event in timeline:
+        event.label = event.kind.removeprefix("sdr_").replace("_", " ").capitalize()
     since = now - dt.timedelta(weeks=12)
     weekly = {
         row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]: row

@@ -179,7 +179,8 @@ def test_saved_view_reopens_the_same_filters(client_for, workspace, sdr_user):
     # then
     view = SavedQueueView.objects.get(user=sdr_user)
     assert view.filters == {"tier": "1", "country": "DE"}
-    assert response.status_code == 302 and "tier=1" in response["Location"]
+    assert response.status_code == 302
+    assert "tier=1" in response["Location"]
     assert "Tier 1 DACH" in client.get("/queue/").content.decode()
     # saving under the same name replaces the filters instead of duplicating the view
     saved_view_save(workspace=workspace, user=sdr_user, name="Tier 1 DACH", filters={"tier": "2"})
@@ -283,7 +284,8 @@ def test_queue_shows_last_touch_next_step_and_sla_breach(client_for, workspace, 
     assert row["account"].next_step_text == "Send deck"
     assert row["account"].last_touch_at is not None
     html = response.content.decode()
-    assert "Breached" in html and "Send deck" in html
+    assert "Breached" in html
+    assert "Send deck" in html
     assert response.context["summary"]["sla_open_breached"] == 1
     assert _names(client_for(sdr_user).get("/queue/?why=sla")) == ["Late one"]
 
@@ -327,7 +329,8 @@ def test_admin_bulk_reassigns_and_sdrs_cannot(client_for, workspace, admin_user,
     assert response.status_code == 302
     a1.refresh_from_db()
     a2.refresh_from_db()
-    assert a1.owner == other and a2.owner == other
+    assert a1.owner == other
+    assert a2.owner == other
 
 
 def test_reassign_to_the_pool_and_refuses_outsiders(
@@ -356,7 +359,8 @@ def test_queue_actions_on_another_workspaces_account_are_404(client_for, sdr_use
 
 def test_empty_queue_points_to_the_pool(client_for, sdr_user):
     html = client_for(sdr_user).get("/queue/").content.decode()
-    assert "Your queue is empty" in html and "/queue/pool/" in html
+    assert "Your queue is empty" in html
+    assert "/queue/pool/" in html
 
 
 def test_leads_tab_lists_open_leads_of_my_accounts(client_for, workspace, sdr_user):

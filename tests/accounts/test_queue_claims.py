@@ -23,7 +23,8 @@ def test_claiming_moves_a_pool_account_into_my_queue(client_for, workspace, sdr_
     # then
     assert response.status_code == 302
     account.refresh_from_db()
-    assert account.owner == sdr_user and account.claimed_at is not None
+    assert account.owner == sdr_user
+    assert account.claimed_at is not None
     assert [r["account"].name for r in client.get("/queue/").context["rows"]] == ["Up for grabs"]
     assert client.get("/queue/pool/").context["rows"] == []
 
@@ -110,7 +111,8 @@ def test_release_puts_my_account_back_and_only_mine(client_for, workspace, sdr_u
     client.post(f"/queue/release/{theirs.pk}/")
     mine.refresh_from_db()
     theirs.refresh_from_db()
-    assert mine.owner is None and theirs.owner == rival
+    assert mine.owner is None
+    assert theirs.owner == rival
 
 
 def _race(workers, target):
