@@ -3,7 +3,6 @@ settings. Pure scoring lives in scoring/engine; database I/O for runs in scoring
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 
@@ -173,7 +172,7 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
         )  # fmt: skip
         olds.append(accounts)
         results.append(scored.frame)
-        reasons.extend(json.dumps(r, separators=(",", ":")) for r in compose.all_reasons(scored))
+        reasons.extend(compose.reasons_json(scored))
         # reading counts as the first half of the work, writing as the second
         ScoringRun.objects.filter(pk=run.pk).update(processed=F("processed") + len(accounts) // 2)
     if not results:
@@ -304,7 +303,7 @@ def account_engagement_refresh(*, workspace: Workspace, account_id: int) -> Acco
         workspace=workspace, account=account, priority=priority, policy=params.policy
     )
     mqa = bool(prio.is_mqa(np.array([fit or 0.0]), np.array([row["engagement"]]), params.policy)[0])
-    new_reasons = compose.build_reasons(scored, 0, cache={})
+    new_reasons = compose.build_reasons(scored, 0)
     reasons = dict(account.score_reasons or {})
     reasons.update({k: new_reasons[k] for k in ("intent", "engagement", "why_now")})
     reasons["mqa"] = mqa

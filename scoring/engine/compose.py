@@ -3,6 +3,7 @@ model), intent, engagement, priority, tier, MQA, health and the reasons for each
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,7 +39,7 @@ class Scored:
     predictive_reasons: list[list[dict]] | None = None
 
     def reasons(self, row: int) -> dict:
-        return build_reasons(self, row, cache={})
+        return build_reasons(self, row)
 
 
 def score(
@@ -115,64 +116,73 @@ def score(
 
 
 LEVEL_WORDS = {"c_level_vp": "C-level/VP", "director": "Director", "practitioner": "Practitioner"}
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_EMPTY = "[]"
 
 
-def build_reasons(scored: Scored, row: int, *, cache: dict) -> dict:
-    """The `score_reasons` JSON of one account. `cache` shares fit reasons between accounts
-    with the same met/missed pattern (pass one dict for a whole run)."""
-    out: dict = {}
-    if scored.icp is not None:
-        code = (
-            int(scored.icp.pattern_codes()[row])
-            if "codes" not in cache
-            else int(cache["codes"][row])
-        )
-        if code not in cache:
-            cache[code] = scored.icp.reasons(row)
-        out["fit"] = cache[code]
-    if scored.predictive_reasons is not None:
-        out["predictive"] = scored.predictive_reasons[row]
-    it = scored.intent
-    intent = []
-    if it.surge_topics[row]:
-        intent.append(f"Surging on {', '.join(it.surge_topics[row])} against its own baseline")
-    if it.top_topics[row]:
-        intent.append(f"Researching {', '.join(it.top_topics[row])}")
-    if it.trigger_reason and it.trigger_reason[row]:
-        intent.append(it.trigger_reason[row])
-    out["intent"] = intent
-    en = scored.engagement
-    engagement = []
-    if en.touches[row]:
-        people = int(en.people[row])
-        engagement.append(
-            f"{int(en.touches[row])} touches in 90 days from {people} "
-            f"{'person' if people == 1 else 'people'}"
-        )
-        levels = [LEVEL_WORDS[lv] for j, lv in enumerate(signals.LEVELS) if en.levels[row, j]]
-        if levels:
-            engagement.append("Buying committee engaged: " + ", ".join(levels))
-    if not np.isnan(en.days_since_last[row]):
-        days = int(en.days_since_last[row])
-        engagement.append("Last touch today" if days == 0 else f"Last touch {days} days ago")
-    out["engagement"] = engagement
+def reasons_json(scored: Scored, rows: np.ndarray | None = None) -> list[str]:
+    """The `score_reasons` JSON text of many accounts, built for speed: fit reasons are
+    serialised once per met/missed pattern, and only accounts with signals pay for strings."""
+    n = len(scored.frame)
+    rows = np.arange(n) if rows is None else np.asarray(rows)
+    fit_json: dict[int, str] = {}
+    codes = scored.icp.pattern_codes() if scored.icp is not None else None
+    it, en = scored.intent, scored.engagement
     f = scored.frame
-    out["mqa"] = bool(f["mqa"].iat[row])
-    if not np.isnan(f["health"].iat[row]):
-        out["health"] = {
-            "churn_risk": bool(f["churn_risk"].iat[row]),
-            "expansion": bool(f["expansion"].iat[row]),
-        }
-    out["why_now"] = (it.trigger_reason[row] if it.trigger_reason else "") or (
-        intent[0] if it.surge_topics[row] else ""
-    )
+    mqa = f["mqa"].to_numpy()
+    health = f["health"].to_numpy(float)
+    churn, expansion = f["churn_risk"].to_numpy(), f["expansion"].to_numpy()
+    touches, people, last = en.touches, en.people, en.days_since_last
+    levels = en.levels
+    out = []
+    for r in rows.tolist():
+        parts = []
+        if codes is not None:
+            code = int(codes[r])
+            text = fit_json.get(code)
+            if text is None:
+                text = fit_json[code] = _dumps(scored.icp.reasons(r))
+            parts.append('"fit":' + text)
+        if scored.predictive_reasons is not None:
+            parts.append('"predictive":' + _dumps(scored.predictive_reasons[r]))
+        surge, top, trig = it.surge_topics.get(r), it.top_topics.get(r), it.trigger_reason.get(r)
+        intent = []
+        if surge:
+            intent.append(f"Surging on {', '.join(surge)} against its own baseline")
+        if top:
+            intent.append(f"Researching {', '.join(top)}")
+        if trig:
+            intent.append(trig)
+        parts.append('"intent":' + (_dumps(intent) if intent else _EMPTY))
+        engagement = []
+        if touches[r]:
+            p = int(people[r])
+            engagement.append(
+                f"{int(touches[r])} touches in 90 days from {p} {'person' if p == 1 else 'people'}"
+            )
+            if levels[r].any():
+                engaged = [LEVEL_WORDS[lv] for j, lv in enumerate(signals.LEVELS) if levels[r, j]]
+                engagement.append("Buying committee engaged: " + ", ".join(engaged))
+        if last[r] == last[r]:  # not NaN
+            days = int(last[r])
+            engagement.append("Last touch today" if days == 0 else f"Last touch {days} days ago")
+        parts.append('"engagement":' + (_dumps(engagement) if engagement else _EMPTY))
+        parts.append('"mqa":' + ("true" if mqa[r] else "false"))
+        if health[r] == health[r]:
+            parts.append(
+                '"health":{"churn_risk":' + ("true" if churn[r] else "false")
+                + ',"expansion":' + ("true" if expansion[r] else "false") + "}"
+            )  # fmt: skip
+        why = trig or (intent[0] if surge else "")
+        parts.append('"why_now":' + _dumps(why))
+        out.append("{" + ",".join(parts) + "}")
     return out
 
 
+def build_reasons(scored: Scored, row: int, *, cache: dict | None = None) -> dict:
+    """The `score_reasons` dict of one account."""
+    return json.loads(reasons_json(scored, np.array([row]))[0])
+
+
 def all_reasons(scored: Scored, rows: np.ndarray | None = None) -> list[dict]:
-    """Reasons for many accounts; fit reasons are built once per distinct pattern."""
-    cache: dict = {}
-    if scored.icp is not None:
-        cache["codes"] = scored.icp.pattern_codes()
-    rows = np.arange(len(scored.frame)) if rows is None else rows
-    return [build_reasons(scored, int(r), cache=cache) for r in rows]
+    return [json.loads(text) for text in reasons_json(scored, rows)]

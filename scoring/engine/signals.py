@@ -23,10 +23,10 @@ class IntentResult:
     score: np.ndarray  # 0..100, trigger boosts included
     base: np.ndarray  # 0..100 from decayed strength, before surge and triggers
     surging: np.ndarray  # bool
-    surge_topics: list[list[str]] = field(default_factory=list)
-    top_topics: list[list[str]] = field(default_factory=list)
+    surge_topics: dict[int, list[str]] = field(default_factory=dict)  # only accounts with any
+    top_topics: dict[int, list[str]] = field(default_factory=dict)
     trigger_points: np.ndarray | None = None
-    trigger_reason: list[str] = field(default_factory=list)
+    trigger_reason: dict[int, str] = field(default_factory=dict)
 
 
 def intent_scores(
@@ -47,8 +47,8 @@ def intent_scores(
     """
     base = np.zeros(n)
     surging = np.zeros(n, dtype=bool)
-    surge_topics: list[list[str]] = [[] for _ in range(n)]
-    top_topics: list[list[str]] = [[] for _ in range(n)]
+    surge_topics: dict[int, list[str]] = {}
+    top_topics: dict[int, list[str]] = {}
     if len(signals):
         s = signals[["idx", "topic", "strength", "age_days"]].copy()
         s["strength"] = s["strength"].astype(float).clip(lower=0)
@@ -74,13 +74,13 @@ def intent_scores(
         if len(hot):
             idxs = hot["idx"].to_numpy()
             surging[idxs] = True
-            for i, topic in zip(idxs, hot["topic"], strict=True):
-                surge_topics[i].append(str(topic))
+            for i, topic in zip(idxs.tolist(), hot["topic"], strict=True):
+                surge_topics.setdefault(i, []).append(str(topic))
         by_topic = s.groupby(["idx", "topic"], sort=False)["decayed"].sum().reset_index()
         by_topic = by_topic.sort_values(["idx", "decayed"], ascending=[True, False])
         best = by_topic.groupby("idx", sort=False).head(3)
-        for i, topic in zip(best["idx"].to_numpy(), best["topic"], strict=True):
-            top_topics[i].append(str(topic))
+        for i, topic in zip(best["idx"].tolist(), best["topic"], strict=True):
+            top_topics.setdefault(i, []).append(str(topic))
     boost, reason = trigger_boosts(triggers, n, half_life_days=trigger_half_life_days)
     score = np.minimum(100.0, base + SURGE_BONUS * surging + boost)
     return IntentResult(
@@ -117,13 +117,13 @@ TRIGGER_WORDS = {
 
 def trigger_boosts(
     triggers: pd.DataFrame | None, n: int, *, half_life_days: float = 45.0
-) -> tuple[np.ndarray, list[str]]:
+) -> tuple[np.ndarray, dict[int, str]]:
     """Recency boost per account: the strongest single trigger, points × 0.5^(age / half-life).
 
     Only the strongest counts, so five hiring posts do not outweigh one funding round.
     """
     boost = np.zeros(n)
-    reasons = [""] * n
+    reasons: dict[int, str] = {}
     if triggers is None or not len(triggers):
         return boost, reasons
     t = triggers[["idx", "kind", "age_days"]].copy()
@@ -133,7 +133,7 @@ def trigger_boosts(
     )
     best = t.sort_values("points", ascending=False).drop_duplicates("idx")
     boost[best["idx"].to_numpy()] = best["points"].to_numpy()
-    for i, kind, age in zip(best["idx"], best["kind"], best["age_days"], strict=True):
+    for i, kind, age in zip(best["idx"].tolist(), best["kind"], best["age_days"], strict=True):
         days = int(age)
         when = "today" if days == 0 else ("yesterday" if days == 1 else f"{days} days ago")
         reasons[i] = f"{TRIGGER_WORDS.get(kind, TRIGGER_WORDS['other']).capitalize()} {when}"
