@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
 from io import StringIO
 from pathlib import Path
 
@@ -15,6 +13,12 @@ from django.core.management import call_command
 
 from abm.models import Role, Workspace
 from abm.services import membership_set, user_get_or_create, workspace_create
+from accounts.queue.services import accounts_assign
+from campaigns.models import Campaign, EngagementEvent
+from campaigns.services import campaign_targets_from_engagement, campaign_update, journey_recompute
+from dashboards.services import rollups_rebuild
+from matching.services import match_contacts_to_accounts
+from scoring.services import score_accounts
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +41,6 @@ class DemoReport:
     logins: list[tuple[str, str]]
     imports: dict[str, dict] = field(default_factory=dict)
     steps: list[str] = field(default_factory=list)
-
-
-def _optional(path: str) -> Callable | None:
-    """A later feature's service, or None while that feature has not landed."""
-    module_name, func = path.rsplit(".", 1)
-    try:
-        module = import_module(module_name)
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, func, None)
 
 
 def demo_seed(*, accounts: int = 2000, seed: int = 42, data_dir: Path | None = None) -> DemoReport:
@@ -79,17 +73,50 @@ def demo_seed(*, accounts: int = 2000, seed: int = 42, data_dir: Path | None = N
         "imported " + ", ".join(f"{k}: {v['rows']} rows" for k, v in report.imports.items())
     )
 
-    for label, path, kwargs in (
-        ("assigned accounts to SDRs", "accounts.queue.services.accounts_assign", {}),
-        ("matched leads to accounts", "matching.services.match_contacts_to_accounts", {}),
-        ("scored accounts", "scoring.services.score_accounts", {}),
-        ("computed account journeys", "campaigns.services.journey_recompute", {}),
-        ("rebuilt dashboard rollups", "dashboards.services.rollups_rebuild", {}),
-    ):
-        func = _optional(path)
-        if func is None:
-            report.steps.append(f"skipped: {label} ({path} not available yet)")
-            continue
-        func(workspace=workspace, **kwargs)
-        report.steps.append(label)
+    _demo_campaigns_fill_in(workspace=workspace, seed=seed)
+    report.steps.append("filled in campaign kinds, budgets, dates and target lists")
+
+    # Later stages read what earlier ones wrote: owners before SLA clocks, matches before
+    # scoring (engagement breadth counts matched leads), scores before journeys (MQA needs fit).
+    accounts_assign(workspace=workspace)
+    report.steps.append("assigned accounts to SDRs")
+    match_contacts_to_accounts(workspace=workspace)
+    report.steps.append("matched leads to accounts")
+    score_accounts(workspace=workspace)
+    report.steps.append("scored accounts")
+    journey_recompute(workspace=workspace)
+    report.steps.append("computed account journeys")
+    rollups_rebuild(workspace=workspace)
+    report.steps.append("rebuilt dashboard rollups")
     return report
+
+
+def _demo_campaigns_fill_in(*, workspace: Workspace, seed: int) -> None:
+    """The CRM export names campaigns but carries no plan for them: give each a kind, channels,
+    budget and dates (from its touches) and its target list, as a marketer would have set up."""
+    import random
+
+    from django.db.models import Max, Min
+
+    rng = random.Random(seed)
+    for campaign in Campaign.objects.for_workspace(workspace).order_by("name"):
+        name = campaign.name.lower()
+        if "1:1" in name or "strategic" in name:
+            kind, budget = Campaign.Kind.ONE_TO_ONE, rng.randrange(60, 120) * 1000
+        elif any(word in name for word in ("dinner", "roadshow", "summit", "webinar")):
+            kind, budget = Campaign.Kind.ONE_TO_FEW, rng.randrange(25, 60) * 1000
+        else:
+            kind, budget = Campaign.Kind.ONE_TO_MANY, rng.randrange(10, 40) * 1000
+        touches = EngagementEvent.objects.for_workspace(workspace).filter(campaign=campaign)
+        span = touches.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+        channels = sorted(set(touches.exclude(channel="").values_list("channel", flat=True)))
+        campaign_update(
+            campaign=campaign,
+            kind=campaign.kind if campaign.budget else kind,
+            budget=campaign.budget or budget,
+            channels=campaign.channels or channels,
+            starts=campaign.starts or (span["first"].date() if span["first"] else None),
+            ends=campaign.ends or (span["last"].date() if span["last"] else None),
+            status=Campaign.Status.ACTIVE,
+        )
+        campaign_targets_from_engagement(campaign=campaign)
