@@ -400,3 +400,15 @@ def journey_recompute(
         run.accounts, run.changed = len(ids), changed
         run.save(update_fields=["finished_at", "accounts", "changed"])
     return outcome
+
+
+def campaign_targets_from_engagement(*, campaign: Campaign) -> int:
+    """Back-fills a target list from the accounts the campaign's touches reached, for campaigns
+    that ran before their list lived here (and for the demo, whose export has no lists)."""
+    touched = (
+        EngagementEvent.objects.for_workspace(campaign.workspace_id)
+        .filter(campaign=campaign, account__isnull=False)
+        .values_list("account_id", flat=True)
+        .distinct()
+    )
+    return _add_targets(campaign=campaign, account_ids=touched, source=CampaignAccount.Source.MANUAL)
