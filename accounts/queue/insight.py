@@ -135,7 +135,7 @@ def _scores(*, workspace: Workspace, account: Account) -> dict:
         chart = {
             "type": "line",
             "data": {
-                "labels": [p["at"].strftime("%b %-d") for p in trend],
+                "labels": _trend_labels([p["at"] for p in trend]),
                 "datasets": [
                     {"label": label, "data": [_round(p.get(key)) for p in trend]}
                     for key, label in SCORE_KEYS
@@ -153,6 +153,13 @@ def _scores(*, workspace: Workspace, account: Account) -> dict:
         "points": len(trend),
         "scored_at": account.scored_at,
     }
+
+
+def _trend_labels(moments: list[dt.datetime]) -> list[str]:
+    """Dates, or dates with times when several runs fell on one day."""
+    local = [timezone.localtime(m) for m in moments]
+    same_day = len({m.date() for m in local}) < len(local)
+    return [m.strftime("%b %-d %H:%M" if same_day else "%b %-d") for m in local]
 
 
 def _round(value):
