@@ -178,6 +178,8 @@ _APOS = re.compile(r"['’‘`´]")
 _SHORT_AMP = re.compile(r"\b(\w{1,2})\s*[&+]\s*(\w{1,2})\b")
 _AMP = re.compile(r"\s*[&+]\s*")
 _PUNCT = re.compile(r"[^\w\s]|_")
+# ASCII fast path: one str.translate instead of a regex pass.
+_ASCII_PUNCT = str.maketrans(dict.fromkeys('!"#$%()*,-./:;<=>?@[\\]^_{|}~', " "))
 
 
 def _fold(text: str) -> str:
@@ -222,12 +224,13 @@ def _tokens(name: str) -> tuple[str, ...]:
     s = _fold(name)
     if "." in s:
         s = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), s)
-    s = _APOS.sub("", s)
+    if "'" in s or not s.isascii():
+        s = _APOS.sub("", s)
     if "&" in s or "+" in s:
         s = _SHORT_AMP.sub(r"\1\2", s)
         s = _AMP.sub(" and ", s)
-    s = _PUNCT.sub(" ", s)
-    tokens = [t for t in s.split() if t not in ("and", "und")]
+    s = s.translate(_ASCII_PUNCT).replace("`", "") if s.isascii() else _PUNCT.sub(" ", s)
+    tokens = [t for t in s.split() if t != "and" and t != "und"]
     return tuple(_strip_legal(tokens))
 
 
@@ -274,6 +277,8 @@ def account_name_variants(name: str) -> list[str]:
     """A name and the other-script name written beside it: `トヨタ自動車 (Toyota Motor)`."""
     if not name:
         return []
+    if not any(c in name for c in "(/|（"):
+        return [name]
     variants = [name]
     parts = [p.strip() for p in re.split(r"\s+[/|]\s+|\s*[()（）]\s*", name) if p and p.strip()]
     if len(parts) > 1:

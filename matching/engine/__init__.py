@@ -9,6 +9,9 @@ shipped as weights.json → confidence) → per-lead decision (auto / review / n
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -34,6 +37,8 @@ class MatchParams:
     block_cap: int = 32
     candidates_per_lead: int = 3
     weights_path: str | None = None
+    # Normalise leads in a forked process while accounts are normalised here (large inputs).
+    parallel: bool = True
 
 
 @dataclass
@@ -44,6 +49,25 @@ class MatchResult:
     accounts: Accounts | None = field(default=None, repr=False)
     leads: Leads | None = field(default=None, repr=False)
     best_pair_score: np.ndarray | None = field(default=None, repr=False)  # before calibration
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    pairs: int = 0
+
+
+_PARALLEL_MIN_ROWS = 40_000
+
+
+def _prepare_both(accounts: pd.DataFrame, leads: pd.DataFrame, *, parallel: bool):
+    """Normalisation is pure Python; on two cores the leads go to a forked child."""
+    if parallel and len(accounts) + len(leads) >= _PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1:
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(1) as pool:
+                pending = pool.apply_async(prepare_leads, (leads,))
+                acc = prepare_accounts(accounts)
+                return acc, pending.get()
+        except (AssertionError, OSError, ValueError):
+            pass  # e.g. inside a daemonic Celery worker, which may not fork children
+    return prepare_accounts(accounts), prepare_leads(leads)
 
 
 def scored_pairs(acc: Accounts, leads: Leads, params: MatchParams):
@@ -65,9 +89,23 @@ def match(
     """One decision per lead. `exclude_pairs` holds (lead id, account id) pairs a person
     rejected: they are never proposed again."""
     params = params or MatchParams()
-    acc = prepare_accounts(accounts)
-    lds = prepare_leads(leads)
-    lead, row, x, p = scored_pairs(acc, lds, params)
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    acc, lds = _prepare_both(accounts, leads, parallel=params.parallel)
+    lap("prepare")
+    lead, row, flags = generate(acc, lds, block_cap=params.block_cap)
+    lap("candidates")
+    x = compute(acc, lds, lead, row, flags)
+    lap("features")
+    p = load_model(params.weights_path).predict(x) if len(x) else np.zeros(0)
+    n_pairs = len(p)
     account = acc.row_account[row] if len(row) else np.zeros(0, np.int64)
 
     # One pair per (lead, account): the best-scoring of the account's names.
@@ -183,12 +221,15 @@ def match(
         )
     best_p = np.zeros(n)
     best_p[has] = p[best_idx[has]]
+    lap("decide")
     return MatchResult(
         decisions=decisions,
         candidates=candidates,
         accounts=acc,
         leads=lds,
         best_pair_score=best_p,
+        timings=timings,
+        pairs=n_pairs,
     )
 
 

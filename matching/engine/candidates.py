@@ -35,13 +35,15 @@ _STRONG = SRC_DOMAIN | SRC_FORMER | SRC_WEB | SRC_FREE_OWNED | SRC_LABEL | SRC_K
 
 
 def _block_keys(tokens: tuple[str, ...], core: str, key: str) -> list[str]:
-    keys = [f"t{t}" for t in tokens if len(t) > 1]
-    core_tokens = sorted(set(core.split()))[:6]
-    keys.extend(f"b{a} {b}" for a, b in combinations(core_tokens, 2))
+    keys = ["t" + t for t in tokens if len(t) > 1]
+    core_tokens = sorted(set(core.split()))
     if len(core_tokens) > 1:
+        if len(core_tokens) > 4:
+            core_tokens = core_tokens[:4]
+        keys.extend("b" + a + " " + b for a, b in combinations(core_tokens, 2))
         # Word beginnings and endings survive most typos and any word order.
-        keys.append("q" + " ".join(sorted(t[:3] for t in core_tokens)))
-        keys.append("r" + " ".join(sorted(t[-3:] for t in core_tokens)))
+        keys.append("q" + " ".join(sorted([t[:3] for t in core_tokens])))
+        keys.append("r" + " ".join(sorted([t[-3:] for t in core_tokens])))
     if len(key) >= 4:
         keys.append(f"p{key[:5]}")
     if len(key) >= 7:
@@ -99,7 +101,7 @@ def _direct_pairs(acc: Accounts, leads: Leads) -> tuple[list[int], list[int], li
                 if free:
                     # yahoo.com is Yahoo's own domain, but most of its senders are not Yahoo
                     # people: only someone who also names the provider as employer counts.
-                    own = leads.names.key[i] in (label_of(ed), *acc_keys(acc, owners))
+                    own = leads.names.key[i] in (label_of(ed), *acc_keys(acc, owners, rows_of))
                     flag = SRC_DOMAIN if own else SRC_FREE_OWNED
                 add_accounts(i, owners, flag)
             if not free:
@@ -135,9 +137,8 @@ def _direct_pairs(acc: Accounts, leads: Leads) -> tuple[list[int], list[int], li
     return li, ri, fl
 
 
-def acc_keys(acc: Accounts, owners: list[int]) -> list[str]:
-    rows = np.flatnonzero(np.isin(acc.row_account, owners))
-    return [k for k in acc.names.key[rows].tolist() if k]
+def acc_keys(acc: Accounts, owners: list[int], rows_of: dict[int, list[int]]) -> list[str]:
+    return [acc.names.key[r] for a in owners for r in rows_of.get(a, ()) if acc.names.key[r]]
 
 
 _FREE_SITES = frozenset({"linkedin.com", "facebook.com", "google.com", "wixsite.com", "about.me"})

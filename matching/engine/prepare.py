@@ -52,6 +52,9 @@ def _mapped(values: list[str], fn) -> np.ndarray:
 
 
 def _split_domains(value) -> list[str]:
+    if isinstance(value, str) and not any(c in value for c in ";, "):
+        d = registrable_domain(value) if value else ""
+        return [d] if d else []
     if isinstance(value, list | tuple):
         raw = value
     else:
