@@ -18,7 +18,10 @@ from campaigns.models import Campaign, EngagementEvent
 from campaigns.services import campaign_targets_from_engagement, campaign_update, journey_recompute
 from dashboards.services import rollups_rebuild
 from matching.services import match_contacts_to_accounts
-from scoring.services import score_accounts
+from scoring.engine.predictive import NotEnoughOutcomes
+from scoring.engine.rules import DEFAULT_CRITERIA
+from scoring.models import FitModel, IcpProfile
+from scoring.services import fit_model_activate, fit_model_train, icp_profile_create, score_accounts
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,7 @@ def demo_seed(*, accounts: int = 2000, seed: int = 42, data_dir: Path | None = N
     report.steps.append("assigned accounts to SDRs")
     match_contacts_to_accounts(workspace=workspace)
     report.steps.append("matched leads to accounts")
+    report.steps.append(_demo_scoring_setup(workspace=workspace))
     score_accounts(workspace=workspace)
     report.steps.append("scored accounts")
     journey_recompute(workspace=workspace)
@@ -120,3 +124,26 @@ def _demo_campaigns_fill_in(*, workspace: Workspace, seed: int) -> None:
             status=Campaign.Status.ACTIVE,
         )
         campaign_targets_from_engagement(campaign=campaign)
+
+
+def _demo_scoring_setup(*, workspace: Workspace) -> str:
+    """A starter ICP profile and, when the deals allow it, an active predictive model."""
+    admin = workspace.memberships.filter(role=Role.ADMIN).first()
+    user = admin.user if admin else None
+    if not IcpProfile.objects.for_workspace(workspace).exists():
+        icp_profile_create(
+            workspace=workspace,
+            name="Mid-market and enterprise data buyers",
+            criteria=DEFAULT_CRITERIA,
+            description="Starter profile: industries, size, revenue, region and the data stack we integrate with.",
+            user=user,
+        )
+    if FitModel.objects.for_workspace(workspace).exists():
+        return "kept the existing ICP profile and fit model"
+    try:
+        model = fit_model_train(workspace=workspace, user=user)
+    except NotEnoughOutcomes as exc:
+        return f"created the starter ICP profile; no fit model: {exc}"
+    fit_model_activate(model=model)
+    auc = model.metrics.get("cv_auc") or model.metrics.get("auc")
+    return f"created the starter ICP profile and trained a fit model (CV ROC AUC {auc})"
