@@ -16,7 +16,7 @@ def longest_wait_s(task) -> float:
     """How long a message of this task can stay unacknowledged: its run, or its retry countdown."""
     hard_limit = task.time_limit or app.conf.task_time_limit
     countdown = task.default_retry_delay or 0
-    if task.retry_backoff:
+    if getattr(task, "retry_backoff", False):
         countdown = max(countdown, getattr(task, "retry_backoff_max", 600))  # Celery default
     return max(hard_limit, countdown)
 
