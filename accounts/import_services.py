@@ -439,6 +439,9 @@ def _queue_followups(job: ImportJob) -> None:
     if score is not None and account_ids:
         for batch in _batches(sorted(account_ids)):
             score.delay(workspace_id=job.workspace_id, account_ids=batch)
+    dashboards = _optional_task("dashboards.tasks.rollups_refresh_soon")
+    if dashboards is not None:
+        dashboards(workspace_id=job.workspace_id)
 
 
 def created_ids(*, job: ImportJob, model: str) -> Iterable[int]:
