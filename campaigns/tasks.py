@@ -53,6 +53,12 @@ def engagement_refresh(*, workspace_id: int, account_ids: list[int]) -> dict:
                 failed += 1
                 logger.exception("engagement score refresh failed for account %s", account_id)
     outcome = journey_recompute(workspace=workspace, account_ids=account_ids, record=False)
+    try:  # dashboards roll the new touches and journey moves up (debounced per workspace)
+        from dashboards.tasks import rollups_refresh_soon
+    except ImportError:
+        pass
+    else:
+        rollups_refresh_soon(workspace_id=workspace_id)
     return {**outcome, "score_refresh_failed": failed}
 
 

@@ -512,6 +512,14 @@ def rollups_refresh(*, workspace: Workspace, account_ids: Iterable[int] | None =
         )
         days = sorted(set(new_events))
         accounts = set(account_ids or ())
+        # Accounts with new touches may have moved journey stage too.
+        accounts |= set(
+            EngagementEvent.objects.for_workspace(workspace)
+            .filter(created_at__gte=since, account__isnull=False)
+            .values_list("account_id", flat=True)
+            .distinct()
+            .order_by()
+        )
         accounts |= set(
             Opportunity.objects.for_workspace(workspace)
             .filter(updated_at__gte=since)

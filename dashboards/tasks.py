@@ -1,6 +1,7 @@
 """Celery entry points for the rollups: ids in, one service call each, safe to run twice."""
 
 from celery import shared_task
+from django.core.cache import cache
 from django.db import OperationalError
 
 from abm.models import Workspace
@@ -21,10 +22,24 @@ def rollups_refresh_task(*, workspace_id: int, account_ids: list[int] | None = N
     """After an import or an event ingestion: recompute what changed since the last refresh."""
     from dashboards.services import rollups_refresh
 
+    cache.delete(f"dashboards:refresh-pending:{workspace_id}")
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:  # deleted after it was queued
         return
     rollups_refresh(workspace=workspace, account_ids=account_ids)
+
+
+# Imports and event batches arrive in bursts: one refresh a minute per workspace covers them all
+# (a refresh reads everything since the previous one, so a skipped call loses nothing).
+REFRESH_DELAY = 60
+
+
+def rollups_refresh_soon(*, workspace_id: int) -> None:
+    """Schedule one incremental refresh for the workspace unless one is already pending."""
+    if cache.add(f"dashboards:refresh-pending:{workspace_id}", 1, REFRESH_DELAY):
+        rollups_refresh_task.apply_async(
+            kwargs={"workspace_id": workspace_id}, countdown=REFRESH_DELAY
+        )
 
 
 @shared_task(**_OPTIONS, soft_time_limit=60 * 25, time_limit=60 * 30)
