@@ -344,6 +344,9 @@ def events_ingest(*, workspace: Workspace, events: Sequence) -> IngestResult:
         seen.add(event.external_id)
         to_store.append(event)
     result.rejected.sort(key=lambda r: r["index"])
+    # One lock order for every batch: two concurrent batches sharing external ids then wait for
+    # each other instead of deadlocking (each row's unique-index entry is locked as inserted).
+    to_store.sort(key=lambda e: e.external_id)
     with transaction.atomic():
         stored = _insert(workspace.pk, to_store, weights) if to_store else []
         result.accepted = len(stored)

@@ -411,4 +411,6 @@ def campaign_targets_from_engagement(*, campaign: Campaign) -> int:
         .values_list("account_id", flat=True)
         .distinct()
     )
-    return _add_targets(campaign=campaign, account_ids=touched, source=CampaignAccount.Source.MANUAL)
+    return _add_targets(
+        campaign=campaign, account_ids=touched, source=CampaignAccount.Source.MANUAL
+    )
