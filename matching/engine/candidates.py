@@ -184,11 +184,26 @@ def generate(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct (lead, name row) pairs with a bit set of the sources that proposed them."""
     li, ri, fl = _direct_pairs(acc, leads)
-    # A lead whose domain or exact name already names an account needs no fuzzy search.
+    # A lead whose exact name, or whose domain together with a near-identical name, already
+    # names an account needs no fuzzy search. A domain alone does not settle it: people of
+    # "Tecvi Healthcare" may write from the parent's tecvi.com.
     fl_arr = np.asarray(fl, np.int64)
+    li_arr = np.asarray(li, np.int64)
+    ri_arr = np.asarray(ri, np.int64)
     settled = np.zeros(leads.n, dtype=bool)
-    strong = (fl_arr & (SRC_DOMAIN | SRC_WEB | SRC_KEY)) != 0
-    settled[np.asarray(li, np.int64)[strong]] = True
+    settled[li_arr[(fl_arr & SRC_KEY) != 0]] = True
+    by_domain = np.flatnonzero((fl_arr & (SRC_DOMAIN | SRC_WEB)) != 0)
+    if len(by_domain):
+        dl, dr = li_arr[by_domain], ri_arr[by_domain]
+        no_name = leads.junk_name[dl] | (leads.names.key[dl] == "")
+        close = process.cpdist(
+            leads.names.key[dl].tolist(),
+            acc.names.key[dr].tolist(),
+            scorer=fuzz.ratio,
+            score_cutoff=90,
+            workers=-1,
+        )
+        settled[dl[no_name | (close > 0)]] = True
     bl, br = _block_pairs(acc, leads, block_cap, settled)
     n_rows = max(len(acc.names.key), 1)
     lead = np.concatenate((np.asarray(li, np.int64), bl))
