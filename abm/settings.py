@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE["dashboards-rollups-refresh"] = {
     "schedule": 15 * 60,
 }
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+# SDR queue: start SLA clocks for newly matched leads and new MQAs (time to first touch).
+CELERY_BEAT_SCHEDULE["accounts-sla-clocks-sync"] = {
+    "task": "accounts.queue.tasks.sla_clocks_sync_all",
+    "schedule": 10 * 60,
+}
 CELERY_TIMEZONE = "UTC"
 
 REST_FRAMEWORK = {

@@ -24,3 +24,7 @@ def import_job_run(*, job_id: int) -> None:
     if job is None:  # deleted after it was queued
         return
     import_run(job=job)
+
+
+# SDR queue tasks live with the queue; importing them here lets Celery's autodiscovery find them.
+from accounts.queue.tasks import sla_clocks_sync_all  # noqa: E402, F401

@@ -61,9 +61,9 @@ def queue(request):
     owner_id, scope = _sdr_choice(request)
     filters = _filters(request)
     show_snoozed = request.GET.get("snoozed") == "1"
-    if owner_id is not None:
-        # Clocks start at the match / MQA moment, so syncing here is idempotent and cheap.
-        services.sla_clocks_sync(workspace=ws, owner_id=owner_id)
+    # Clocks start at the match / MQA moment, so syncing here (as beat does every 10 minutes)
+    # is idempotent: the queue never shows a lead without its clock.
+    services.sla_clocks_sync(workspace=ws, owner_id=owner_id)
     if scope == "all":
         accounts = selectors.account_queue(
             workspace=ws,
@@ -286,6 +286,7 @@ def leads(request):
 @role_required("admin")
 def team(request):
     ws = request.workspace
+    services.sla_clocks_sync(workspace=ws)
     return render(
         request,
         "accounts/queue/team.html",

@@ -332,3 +332,41 @@ def test_lead_actions_are_for_sdrs_and_admins_and_stay_in_the_workspace(
         == 404
     )
     assert client.post(f"/accounts/{account.pk}/leads/{foreign.pk}/convert/").status_code == 404
+
+
+def test_logging_a_touch_refreshes_the_accounts_engagement_score(
+    workspace, sdr_user, django_capture_on_commit_callbacks
+):
+    from accounts.queue.optional import optional_function
+
+    if optional_function("scoring.tasks.account_engagement_refresh") is None:
+        pytest.skip("scoring has not landed")
+    # given an account nobody has engaged with yet
+    account = AccountFactory(workspace=workspace, owner=sdr_user, fit_score=70)
+    person = ContactFactory(workspace=workspace, account=account)
+    # when the SDR logs a meeting that was held (tasks run eagerly in tests)
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_log(
+            workspace=workspace,
+            account=account,
+            user=sdr_user,
+            kind="meeting",
+            outcome="held",
+            contact_id=person.pk,
+        )
+    # then the account's engagement score moved right away
+    account.refresh_from_db()
+    assert account.engagement_score is not None
+    assert account.engagement_score > 0
+
+
+def test_sla_sync_task_starts_clocks_in_every_workspace_once(workspace, other_workspace):
+    from accounts.queue.tasks import sla_clocks_sync_all
+
+    now = timezone.now()
+    for ws in (workspace, other_workspace):
+        account = AccountFactory(workspace=ws)
+        LeadFactory(workspace=ws, account=account, match_status="auto", matched_at=now)
+    assert sla_clocks_sync_all.delay().get() == 2
+    assert sla_clocks_sync_all.delay().get() == 0
+    assert SlaClock.objects.for_workspace(other_workspace).count() == 1

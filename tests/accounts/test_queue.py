@@ -372,3 +372,20 @@ def test_leads_tab_lists_open_leads_of_my_accounts(client_for, workspace, sdr_us
     response = client_for(sdr_user).get("/queue/leads/")
     names = [c.first_name for c in response.context["page"].object_list]
     assert names == ["Mia"]
+
+
+def test_queue_page_query_count_does_not_grow_with_rows(
+    client_for, workspace, sdr_user, django_assert_max_num_queries
+):
+    now = timezone.now()
+    for i in range(30):
+        account = AccountFactory(
+            workspace=workspace, owner=sdr_user, priority=i, stage_changed_at=now
+        )
+        EngagementEventFactory(workspace=workspace, account=account, occurred_at=now)
+        LeadFactory(workspace=workspace, account=account, match_status="auto", matched_at=now)
+    client = client_for(sdr_user)
+    client.get("/queue/")  # first visit starts the SLA clocks
+    with django_assert_max_num_queries(40):
+        response = client.get("/queue/")
+    assert len(response.context["rows"]) == 30
