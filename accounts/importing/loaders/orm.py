@@ -468,6 +468,15 @@ def load_events(ctx: LoadContext, items: Items) -> ChunkOutcome:
         ctx, {r["account_domain"] for _, r in items if "account_domain" in r}
     )
     campaigns = campaign_ids(ctx, out, {r["campaign"] for _, r in items if "campaign" in r})
+    # A file without a weight column gets the workspace's weight per kind (campaigns/weights.py).
+    from abm.models import Workspace
+    from campaigns.weights import channel_for, event_weights
+
+    overrides = (
+        Workspace.objects.filter(pk=ctx.workspace_id).values_list("settings", flat=True).first()
+        or {}
+    ).get("event_weights")
+    weights = event_weights(overrides)
     new = []
     for _row, record in items:
         if record["external_id"] in seen:
@@ -482,8 +491,8 @@ def load_events(ctx: LoadContext, items: Items) -> ChunkOutcome:
                 external_id=record["external_id"],
                 occurred_at=record["occurred_at"],
                 kind=record["kind"],
-                channel=record.get("channel", ""),
-                weight=record.get("weight", 1.0),
+                channel=record.get("channel") or channel_for(record["kind"]),
+                weight=record.get("weight", weights.get(record["kind"], 1.0)),
                 contact_id=contact_id,
                 account_id=account_id,
                 campaign_id=campaigns.get(record.get("campaign", "")),
