@@ -18,7 +18,16 @@ def _week_label(iso: str) -> str:
 
 def _money_axis() -> dict:
     return {
-        "y": {"ticks": {"format": {"style": "currency", "currency": "USD", "notation": "compact"}}}
+        "y": {
+            "ticks": {
+                "format": {
+                    "style": "currency",
+                    "currency": "USD",
+                    "notation": "compact",
+                    "maximumFractionDigits": 1,
+                }
+            }
+        }
     }
 
 

@@ -338,12 +338,16 @@ def _lead_facts(workspace: Workspace, account_ids: list[int] | None) -> int:
         contacts = contacts.filter(account_id__in=account_ids)
     facts.delete()
     reached = _lead_status_history(workspace, account_ids)
+    undated: set[int] = set()
     account_of: dict[int, int | None] = {}
     for cid, aid, status, changed, created in contacts.values_list(
         "pk", "account_id", "lead_status", "lead_status_changed_at", "created_at"
     ).iterator(chunk_size=BATCH):
         account_of[cid] = aid
-        reached.setdefault((cid, status), changed or created)
+        if (cid, status) not in reached:
+            reached[(cid, status)] = changed or created
+            if changed is None:
+                undated.add(cid)  # only the import time is known, not when it became SQL
     if reached:
         missing = {cid for cid, _ in reached} - set(account_of)
         for cid, aid in (
@@ -367,17 +371,20 @@ def _lead_facts(workspace: Workspace, account_ids: list[int] | None) -> int:
             won[aid].append(closed)
 
     # An SQL lead whose account opened a deal on or after the day it became SQL reached
-    # "opportunity"; a deal of that account won on or after that day makes it "won".
+    # "opportunity"; a deal of that account won on or after that day makes it "won". A lead
+    # imported as SQL without a status date may have become SQL before any of its deals.
     for (cid, status), at in list(reached.items()):
         aid = account_of.get(cid)
         if status != "sql" or aid not in opened:
             continue
-        deal_day = min((d for d in opened[aid] if d >= at.date()), default=None)
+        since = dt.date.min if cid in undated else at.date()
+        deal_day = min((d for d in opened[aid] if d >= since), default=None)
         if deal_day is None:
             continue
         opp_at = max(at, _midnight(deal_day))
         reached[(cid, "opportunity")] = opp_at
-        win_day = min((d for d in won.get(aid, ()) if d >= opp_at.date()), default=None)
+        win_since = dt.date.min if cid in undated else opp_at.date()
+        win_day = min((d for d in won.get(aid, ()) if d >= win_since), default=None)
         if win_day is not None:
             reached[(cid, "won")] = max(opp_at, _midnight(win_day))
 

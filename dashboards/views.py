@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -54,7 +56,7 @@ def _results(request, name: str, filters, state) -> dict:
         }
 
 
-def _executive(request, r: dict, has: dict) -> dict:
+def _executive(request, r: dict, has: dict, filters) -> dict:
     return {
         "empty": not has.get("opportunities"),
         "kpis": r,
@@ -76,10 +78,18 @@ def _executive(request, r: dict, has: dict) -> dict:
     }
 
 
-def _engagement(request, r: dict, has: dict) -> dict:
+def _engagement(request, r: dict, has: dict, filters) -> dict:
     trend = r["engagement_trend"]
     rows = trend["rows"]
-    last, prev = (rows[-1], rows[-2]) if len(rows) >= 2 else (rows[-1] if rows else None, None)
+    # The last week is usually still running: compare the last complete week with the one before.
+    complete = [
+        r
+        for r in rows
+        if dt.date.fromisoformat(r["week"]) + dt.timedelta(days=6) <= filters.date_to
+    ]
+    shown = complete or rows
+    last = shown[-1] if shown else None
+    prev = shown[-2] if len(shown) >= 2 else None
     weekly = [row["engaged_accounts"] for row in rows]
     channel_totals = {c["label"]: sum(row[c["key"]] for row in rows) for c in trend["channels"]}
     heat = r["engagement_heatmap"]
@@ -109,7 +119,7 @@ def _engagement(request, r: dict, has: dict) -> dict:
     }
 
 
-def _conversion(request, r: dict, has: dict) -> dict:
+def _conversion(request, r: dict, has: dict, filters) -> dict:
     return {
         "empty": not (has.get("stages") or has.get("leads")),
         "funnels": [
@@ -137,7 +147,7 @@ def _conversion(request, r: dict, has: dict) -> dict:
     }
 
 
-def _deal_size(request, r: dict, has: dict) -> dict:
+def _deal_size(request, r: dict, has: dict, filters) -> dict:
     allowed = {"group", "deals", "total", "average", "median"}
     tables = []
     for dim, label in DIMENSIONS.items():
@@ -173,7 +183,7 @@ def _deal_size(request, r: dict, has: dict) -> dict:
     }
 
 
-def _campaigns(request, r: dict, has: dict) -> dict:
+def _campaigns(request, r: dict, has: dict, filters) -> dict:
     perf = r["campaign_performance"]
     allowed = {
         "name",
@@ -209,7 +219,7 @@ def _campaigns(request, r: dict, has: dict) -> dict:
     }
 
 
-def _sdr_team(request, r: dict, has: dict) -> dict:
+def _sdr_team(request, r: dict, has: dict, filters) -> dict:
     team = r["sdr_performance"]
     allowed = {
         "name",
@@ -267,7 +277,7 @@ def dashboard(request, name: str):
         "state": state,
         "metric_names": [(m, METRICS[m].title) for m in PAGES[name]["metrics"]],
         "can_refresh": request.membership.role in ("admin", "marketer"),
-        **BUILDERS[name](request, results, has),
+        **BUILDERS[name](request, results, has, filters),
     }
     return render(request, f"dashboards/{name}.html", context)
 
