@@ -204,6 +204,19 @@ _UTM = {
     for c in vocab.CAMPAIGNS
 }
 _INTENT_WEEKS = 8
+
+
+def _csv_field(value: str) -> str:
+    """One field exactly as csv.writer (minimal quoting) writes it."""
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+_CSV_TITLE = {
+    title: _csv_field(title) for levels in vocab.TITLES.values() for ts in levels for title in ts
+}
+
 _SURGE_WEEKS = 3
 BLOCK_SIZE = 10_000  # accounts per independently seeded block; part of the output format
 _HISTORY_DAYS = 365
@@ -342,6 +355,7 @@ class _Generator:
         self.w_leads, self.w_truth = w["leads.csv"][0], w["leads_truth.csv"][0]
         self.w_opps = w["opportunities.csv"][0]
         self.raw_events, self.raw_intent = w["events.csv"][1], w["intent.csv"][1]
+        self.raw_contacts = w["contacts.csv"][1]
         # day strings, index = days before as_of (negative: the future, for open deals' close dates)
         as_of = task.as_of
         self._future = 600
@@ -429,11 +443,12 @@ class _Generator:
         if rnd() < 0.06:
             tier = "Tier 1" if latent > 1.5 else "Tier 2" if latent > 0.4 else "Tier 3"
         shown_country = country.code if rnd() < 0.04 else country.name
+        website = self._website(company.domain)
         self.w_accounts(
             (
                 account_id,
                 company.name,
-                self._website(company.domain),
+                website,
                 shown_industry,
                 "" if shown_employees is None else str(shown_employees),
                 "" if shown_revenue is None else str(int(shown_revenue)),
@@ -453,7 +468,7 @@ class _Generator:
 
         contacts = self._contacts(company, account_id, employees, country)
         self._events(company, contacts, latent, campaigns, surge)
-        if intent:
+        if intent and website:  # feeds key on the domain; without a website the CRM has none
             self._intent(company.domain, surge)
         self._leads(company, account_id, contacts, country, latent, abm, surge, won)
         if seed.unknown is not None:
@@ -551,17 +566,19 @@ class _Generator:
         else:
             n = 6 + int(rnd() * 10)
         out = []
-        write, phone, domain = self.w_contacts, people.phone, company.domain
+        write, phone, domain = self.raw_contacts, people.phone, company.domain
         sources, n_sources = vocab.LEAD_SOURCES, len(vocab.LEAD_SOURCES)
         seq = self.contact_seq
+        # Written as text: only titles can hold a comma, and they come pre-quoted (_CSV_TITLE).
         for first, last, local, department, title in people.staff(country.style, n):
             email = f"{local}@{domain}"
             r = rnd()
             mailing = country.name if r < 0.85 else country.code if r < 0.9 else ""
-            write((
-                salesforce_id("003", seq), account_id, first, last, email, title, department,
-                phone(country) if rnd() < 0.7 else "", mailing, sources[int(rnd() * n_sources)],
-            ))  # fmt: skip
+            write(
+                f"{salesforce_id('003', seq)},{account_id},{first},{last},{email},"
+                f"{_CSV_TITLE[title]},{department},{phone(country) if rnd() < 0.7 else ''},"
+                f"{mailing},{sources[int(rnd() * n_sources)]}\n"
+            )
             seq += 1
             out.append((first, last, email))
         self.contact_seq = seq
