@@ -152,7 +152,10 @@ class IpRangeForm(forms.Form):
 
 class PerformanceForm(forms.Form):
     model = forms.ChoiceField(
-        choices=list(attribution.MODELS.items()), required=False, label="Attribution"
+        choices=list(attribution.MODELS.items()),
+        required=False,
+        label="Attribution",
+        initial=attribution.DEFAULT_MODEL,
     )
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})

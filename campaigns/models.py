@@ -49,6 +49,11 @@ class Campaign(WorkspaceScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def channel_labels(self) -> list[str]:
+        labels = dict(Channel.choices)
+        return [labels.get(c, c) for c in self.channels or []]
+
 
 class Segment(WorkspaceScopedModel):
     """A saved account filter (tier, scores, industry, stage, country, technologies).

@@ -15,8 +15,17 @@ from abm.models import Workspace
 from accounts.models import Account, AccountIpRange, Opportunity
 from campaigns import attribution
 from campaigns.journey import Rules
-from campaigns.models import Campaign, CampaignAccount, EngagementEvent, Segment, StageTransition
+from campaigns.models import (
+    Campaign,
+    CampaignAccount,
+    Channel,
+    EngagementEvent,
+    Segment,
+    StageTransition,
+)
 from campaigns.weights import HAND_RAISER_KINDS
+
+CHANNEL_LABELS = dict(Channel.choices)
 
 # Segment filter keys (the JSON stored on `Segment.filters`) and what they mean.
 SEGMENT_FILTER_KEYS = {
@@ -90,8 +99,9 @@ def segment_list(*, workspace: Workspace) -> list[dict]:
 def segment_options(*, workspace: Workspace) -> dict[str, list[str]]:
     """Values present in the workspace, for the segment builder's choices."""
     base = Account.objects.for_workspace(workspace)
-    industries = base.exclude(industry="").values_list("industry", flat=True).distinct()
-    countries = base.exclude(country="").values_list("country", flat=True).distinct()
+    # order_by() first: the model's default ordering would otherwise make DISTINCT per name
+    industries = base.exclude(industry="").order_by().values_list("industry", flat=True).distinct()
+    countries = base.exclude(country="").order_by().values_list("country", flat=True).distinct()
     technologies: set[str] = set()
     for techs in base.exclude(technologies=[]).values_list("technologies", flat=True)[:5000]:
         technologies.update(t for t in techs or [] if isinstance(t, str))
@@ -452,7 +462,7 @@ def channel_performance(
 ) -> list[dict]:
     """Pipeline and won revenue per channel under `model`, largest pipeline first.
 
-    Keys: ``channel`` ("" for touches without one), ``pipeline``, ``won_revenue``,
+    Keys: ``channel`` ("" for touches without one), ``label``, ``pipeline``, ``won_revenue``,
     ``opportunities``, ``won_opportunities``, ``model``.
     """
     credited = attributed_revenue(
@@ -461,6 +471,9 @@ def channel_performance(
     rows = [
         {
             "channel": channel,
+            "label": CHANNEL_LABELS.get(
+                channel, channel.replace("_", " ").capitalize() or "Unknown"
+            ),
             "pipeline": values["pipeline"],
             "won_revenue": values["won"],
             "opportunities": values["opportunities"],

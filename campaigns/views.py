@@ -32,13 +32,20 @@ READ = SECTION_ROLES["campaigns"]
 WRITE = SECTION_ROLES["campaigns_write"]
 
 
+def _period_form(request) -> PerformanceForm:
+    data = request.GET.copy()
+    if not data.get("model"):
+        data["model"] = attribution.DEFAULT_MODEL
+    return PerformanceForm(data)
+
+
 def _campaign(request, pk: int) -> Campaign:
     return get_object_or_404(Campaign.objects.for_workspace(request.workspace), pk=pk)
 
 
 @role_required(*READ)
 def campaign_list(request):
-    form = PerformanceForm(request.GET or None)
+    form = _period_form(request)
     period = form.values()
     campaigns = selectors.campaign_list(workspace=request.workspace)
     performance = {
@@ -114,7 +121,7 @@ def campaign_delete(request, pk: int):
 @role_required(*READ)
 def campaign_detail(request, pk: int):
     campaign = _campaign(request, pk)
-    form = PerformanceForm(request.GET or None)
+    form = _period_form(request)
     period = form.values()
     rows = selectors.campaign_performance(
         workspace=request.workspace, campaign_ids=[campaign.pk], **period
@@ -140,7 +147,7 @@ def campaign_detail(request, pk: int):
             "comparison": selectors.campaign_attribution_comparison(
                 campaign=campaign, date_from=period["date_from"], date_to=period["date_to"]
             ),
-            "heatmap": selectors.campaign_heatmap(campaign=campaign),
+            "heatmap": selectors.campaign_heatmap(campaign=campaign, weeks=16),
             "targets": targets,
             "assets_by_level": assets_by_level,
             "uploads": TargetListUpload.objects.for_workspace(request.workspace).filter(
