@@ -691,12 +691,42 @@ def evaluate(decisions: pd.DataFrame, truth: dict[str, str]) -> dict:
     }
 
 
-def run_ours(accounts: pd.DataFrame, leads: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+def run_ours(accounts: pd.DataFrame, leads: pd.DataFrame):
+    """(decisions, wall seconds, CPU seconds incl. the forked child, stage timings, pairs)."""
+    import resource
+
     from matching.engine import match
 
-    t0 = time.perf_counter()
+    def cpu() -> float:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    c0, t0 = cpu(), time.perf_counter()
     result = match(accounts, leads)
-    return result.decisions, time.perf_counter() - t0
+    wall, used = time.perf_counter() - t0, cpu() - c0
+    return result.decisions, wall, used, result.timings, result.pairs
+
+
+def recall_identifiable(decisions: pd.DataFrame, leads: pd.DataFrame, truth: dict) -> float:
+    """Recall over leads that carry any clue (corporate email, usable company, website)."""
+    from matching.normalize import email_domain, is_free_email_domain, is_junk_company_name
+
+    lf = leads.set_index("id")
+    clue = []
+    for lid in decisions["lead_id"]:
+        row = lf.loc[lid]
+        d = email_domain(row["email"])
+        clue.append(
+            bool(d and not is_free_email_domain(d))
+            or not is_junk_company_name(row["company"])
+            or bool(row["website"])
+        )
+    clue = np.array(clue)
+    t = decisions["lead_id"].map(truth).fillna("").to_numpy()
+    ok = (decisions["decision"].to_numpy() == "auto") & (decisions["account_id"].to_numpy() == t)
+    pos = (t != "") & clue
+    return round(float(ok[pos].sum() / max(pos.sum(), 1)), 4)
 
 
 def run_match_file(accounts: pd.DataFrame, leads: pd.DataFrame) -> tuple[pd.DataFrame, float]:
@@ -927,10 +957,18 @@ def main() -> None:
             pd.Series(truth, name="account_id").rename_axis("lead_id").to_csv(out / "truth.csv")
             continue
         load = os.getloadavg()[0]
-        dec, secs = run_ours(accounts, leads)
-        ours = {**evaluate(dec, truth), "seconds": round(secs, 2)}
+        print(f"# size {size}: generated; load {load:.1f}", file=sys.stderr, flush=True)
+        dec, secs, cpu_secs, stages, pairs = run_ours(accounts, leads)
+        ours = {
+            **evaluate(dec, truth),
+            "seconds": round(secs, 2),
+            "cpu_seconds": round(cpu_secs, 2),
+        }
+        ours["stages"], ours["pairs"] = stages, pairs
+        ours["recall_identifiable"] = recall_identifiable(dec, leads, truth)
         ours["f1"] = f1_of(ours)
-        report = {"size": size, "seed": args.seed, "load_1m": round(load, 2), "ours": ours}
+        report = {"size": size, "seed": args.seed, "load_1m": round(load, 2),
+                  "load_1m_after": round(os.getloadavg()[0], 2), "ours": ours}  # fmt: skip
         if args.cli:
             cdec, csecs = run_match_file(accounts, leads)
             report["match_file"] = {**evaluate(cdec, truth), "seconds": round(csecs, 2)}
