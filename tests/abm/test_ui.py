@@ -293,16 +293,13 @@ def test_messages_are_shown_as_flashes(client_for, admin_user, workspace):
 
 
 def test_placeholder_hides_a_call_to_action_the_role_cannot_follow(
-    client_for, make_member, workspace
+    client_for, make_member, workspace, settings
 ):
-    viewer_page = (
-        client_for(make_member(workspace, "viewer")).get("/dashboards/executive/").content.decode()
-    )
+    settings.ROOT_URLCONF = "tests.abm.placeholder_urls"
+    viewer_page = client_for(make_member(workspace, "viewer")).get("/coming-soon/").content.decode()
     assert "Not built yet" in viewer_page
     assert 'href="/imports/"' not in viewer_page
-    admin_page = (
-        client_for(make_member(workspace, "admin")).get("/dashboards/executive/").content.decode()
-    )
+    admin_page = client_for(make_member(workspace, "admin")).get("/coming-soon/").content.decode()
     assert 'class="btn btn-primary" href="/imports/"' in admin_page
 
 
