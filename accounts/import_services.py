@@ -364,6 +364,14 @@ def _finish(job: ImportJob, *, followups: bool) -> None:
         with transaction.atomic():
             still_pending = resolve_pending_parents(ctx, job.progress["pending_parents"])
     report = _write_error_report(job)
+    if (
+        connection.vendor == "postgresql"
+        and job.counts.get("created", 0) > 10_000
+        and job.kind in ("contacts", "leads")
+    ):
+        from accounts.importing.loaders.postgres import analyze_after_load
+
+        analyze_after_load()  # fresh statistics for whatever queries the table next
     counts = {k: job.counts.get(k, 0) for k in COUNT_KEYS}
     job.progress = {
         **job.progress,

@@ -18,6 +18,9 @@ from accounts.models import ImportJob
 
 class Command(BaseCommand):
     help = "Import a CRM export (CSV, .xlsx or .zip) into a workspace."
+    # The checks load every URLconf (and scoring's scikit-learn): seconds and 100+ MB an import
+    # does not need. `manage.py check` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("file")

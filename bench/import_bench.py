@@ -1,0 +1,352 @@
+"""CRM import benchmark on PostgreSQL: our pipeline vs django-import-export, rows/s and peak RSS.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/abm_bench .venv/bin/python bench/import_bench.py
+    .venv/bin/python bench/import_bench.py --sizes 100000          # quicker
+    .venv/bin/python bench/import_bench.py --no-baseline --no-write
+
+Each size gets a Salesforce-style Contact export (the demo generator's headers:
+`Id,AccountId,FirstName,LastName,Email,Title,Department,Phone,MailingCountry,LeadSource`, with
+mixed country spellings, titles and a few rejects) and an Account export for one account per
+ten contacts, imported first so contacts link to them. Every measured import runs
+`manage.py import_crm` in a fresh process (end to end: start-up, inspection, limit scan, parse,
+validate, COPY, set-wise upsert, error report) and records wall time and the child's peak RSS.
+The same file is then imported again (all rows unchanged). django-import-export (installed in
+the bench environment only, not in pyproject) imports the same first 100k rows for comparison.
+Figures go to bench/RESULTS.md under "## Import" (only that section is rewritten).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/abm_bench"
+SLUG = "import-bench"
+BAR_SECONDS, BAR_RSS_MB = 30.0, 600
+
+FIRST = [
+    "Ada",
+    "Bob",
+    "Chen",
+    "Dana",
+    "Elif",
+    "Femi",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "José",
+    "Kai",
+    "Lena",
+    "Mia",
+    "Noor",
+]
+LAST = [
+    "Lovelace",
+    "Hopper",
+    "Okafor",
+    "Müller",
+    "García",
+    "Nakamura",
+    "Rossi",
+    "Novak",
+    "Smith",
+    "Dubois",
+]
+TITLES = ["VP Marketing", "Director of Demand Generation", "Marketing Operations Manager", "CMO",
+          "Head of Growth", "Sales Development Rep", "Chief Revenue Officer", "Data Engineer",
+          "IT Director", "Procurement Specialist"]  # fmt: skip
+DEPARTMENTS = ["Marketing", "Sales", "IT", "Finance", "Operations", ""]
+COUNTRIES = ["United States", "USA", "US", "Germany", "Deutschland", "DEU", "United Kingdom", "UK", "France",
+             "Netherlands", "Canada", "Australia", ""]  # fmt: skip
+SOURCES = ["Web", "Webinar", "Trade Show", "Partner Referral", "Purchased List", ""]
+
+
+def generate(directory: Path, contacts: int, seed: int = 7) -> tuple[Path, Path]:
+    """accounts.csv (contacts/10 rows) and contacts.csv (`contacts` rows, ~0.1% invalid)."""
+    rnd = random.Random(seed)
+    accounts = max(contacts // 10, 1)
+    a_path, c_path = directory / f"accounts-{contacts}.csv", directory / f"contacts-{contacts}.csv"
+    with a_path.open("w", encoding="utf-8", newline="") as out:
+        out.write(
+            "Id,Name,Website,Industry,NumberOfEmployees,AnnualRevenue,BillingCity,BillingCountry\n"
+        )
+        for i in range(accounts):
+            out.write(
+                f'001B{i:011d},Company {i} Inc,https://www.company{i}.com,Software,51-200,"$1,200,000.00",Berlin,Germany\n'
+            )
+    with c_path.open("w", encoding="utf-8", newline="") as out:
+        out.write(
+            "Id,AccountId,FirstName,LastName,Email,Title,Department,Phone,MailingCountry,LeadSource\n"
+        )
+        for i in range(contacts):
+            account = rnd.randrange(accounts)
+            first, last = rnd.choice(FIRST), rnd.choice(LAST)
+            email = (
+                f"{first.lower()}.{i}@company{account}.com" if i % 1000 != 999 else "not-an-email"
+            )
+            out.write(
+                f"003B{i:011d},001B{account:011d},{first},{last},{email},{rnd.choice(TITLES)},"
+                f"{rnd.choice(DEPARTMENTS)},+1 555 {i % 10000:04d},{rnd.choice(COUNTRIES)},{rnd.choice(SOURCES)}\n"
+            )
+    return a_path, c_path
+
+
+def child_env(db: str) -> dict[str, str]:
+    env = dict(os.environ, DATABASE_URL=db, SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only"))
+    # Follow-up matching/scoring tasks are published, not run inline: this measures the import.
+    env["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) of the child, and its stdout."""
+    script = (
+        "import resource, subprocess, sys, time, json;"
+        "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
+        "w = time.perf_counter() - t;"
+        "print(json.dumps({'wall': w, 'rss': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,"
+        " 'rc': p.returncode, 'out': p.stdout, 'err': p.stderr[-2000:]}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, *cmd], capture_output=True, text=True, env=env, check=True
+    )
+    data = json.loads(result.stdout)
+    if data["rc"] != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {data['err']}")
+    return data["wall"], data["rss"], data["out"]
+
+
+def import_crm(path: Path, obj: str, env: dict[str, str]) -> tuple[float, float, dict]:
+    wall, rss, out = timed(
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "import_crm",
+            str(path),
+            "--workspace",
+            SLUG,
+            "--object",
+            obj,
+        ],
+        env,
+    )
+    return wall, rss, json.loads(out.strip().splitlines()[-1])
+
+
+def prepare_database(db: str) -> None:
+    import psycopg2
+
+    name = db.rsplit("/", 1)[1]
+    admin = psycopg2.connect(db.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    env = child_env(db)
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "create_workspace", SLUG, "--name", "Import bench"],
+        env=env, check=False, capture_output=True,
+    )  # fmt: skip
+
+
+def reset_workspace(db: str) -> None:
+    """Empty the bench workspace with plain SQL (an ORM cascade over a million rows is slow)."""
+    import psycopg2
+
+    conn = psycopg2.connect(db)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT id FROM abm_workspace WHERE slug = %s", [SLUG])
+        (ws,) = cur.fetchone()
+        cur.execute(
+            "DELETE FROM accounts_importrowchange WHERE job_id IN (SELECT id FROM accounts_importjob WHERE workspace_id = %s)", [ws]
+        )  # fmt: skip
+        cur.execute(
+            "DELETE FROM accounts_importrejectedrow WHERE job_id IN (SELECT id FROM accounts_importjob WHERE workspace_id = %s)", [ws]
+        )  # fmt: skip
+        for table in (
+            "accounts_importjob",
+            "campaigns_engagementevent",
+            "accounts_opportunity",
+            "accounts_contact",
+            "accounts_account",
+        ):
+            cur.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [ws])  # noqa: S608 - constant table names
+        cur.execute("VACUUM ANALYZE accounts_contact")
+        cur.execute("VACUUM ANALYZE accounts_account")
+    conn.close()
+
+
+BASELINE = r"""
+import os, sys, time, tablib, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "abm.settings")
+sys.path.insert(0, sys.argv[3])
+django.setup()
+from import_export import fields, resources
+from abm.models import Workspace
+from accounts.models import Contact
+
+workspace = Workspace.objects.get(slug=sys.argv[2])
+
+class ContactResource(resources.ModelResource):
+    crm_id = fields.Field(attribute="crm_id", column_name="Id")
+    crm_account_id = fields.Field(attribute="crm_account_id", column_name="AccountId")
+    first_name = fields.Field(attribute="first_name", column_name="FirstName")
+    last_name = fields.Field(attribute="last_name", column_name="LastName")
+    email = fields.Field(attribute="email", column_name="Email")
+    title = fields.Field(attribute="title", column_name="Title")
+    department = fields.Field(attribute="department", column_name="Department")
+    phone = fields.Field(attribute="phone", column_name="Phone")
+    country = fields.Field(attribute="country", column_name="MailingCountry")
+    lead_source = fields.Field(attribute="lead_source", column_name="LeadSource")
+
+    class Meta:
+        model = Contact
+        import_id_fields = ["crm_id"]
+        fields = ("crm_id", "crm_account_id", "first_name", "last_name", "email", "title", "department",
+                  "phone", "country", "lead_source")
+        skip_unchanged = True
+        use_bulk = False
+
+    def get_queryset(self):
+        return Contact.objects.for_workspace(workspace)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.workspace = workspace
+        instance.crm_source = "salesforce"
+        instance.country = (instance.country or "")[:2]
+
+with open(sys.argv[1], encoding="utf-8") as fh:
+    dataset = tablib.Dataset().load(fh.read(), format="csv")
+t = time.perf_counter()
+result = ContactResource().import_data(dataset, dry_run=False, raise_errors=False, use_transactions=True)
+print(len(dataset), time.perf_counter() - t, result.totals.get("new", 0), result.totals.get("error", 0) + result.totals.get("invalid", 0))
+"""
+
+
+def baseline(
+    path: Path, rows: int, env: dict[str, str], directory: Path
+) -> tuple[float, float, int] | None:
+    try:
+        import import_export  # noqa: F401
+    except ImportError:
+        return None
+    head = directory / f"contacts-baseline-{rows}.csv"
+    with path.open(encoding="utf-8") as src, head.open("w", encoding="utf-8") as out:
+        for i, line in enumerate(src):
+            if i > rows:
+                break
+            out.write(line)
+    script = directory / "baseline.py"
+    script.write_text(BASELINE)
+    wall, rss, out = timed([sys.executable, str(script), str(head), SLUG, str(ROOT)], env)
+    return wall, rss, int(out.split()[0])
+
+
+def write_results(text: str) -> None:
+    path = ROOT / "bench" / "RESULTS.md"
+    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    start = current.find("\n## Import\n")
+    if start == -1:
+        updated = current.rstrip("\n") + "\n\n" + text
+    else:
+        end = current.find("\n## ", start + 1)
+        updated = current[: start + 1] + text + (current[end:] if end != -1 else "")
+    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--baseline-rows", type=int, default=100_000)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    db = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    if not db.startswith("postgres"):
+        raise SystemExit("The import benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
+    env = child_env(db)
+    prepare_database(db)
+    load_before = os.getloadavg()
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
+        directory = Path(tmp)
+        for size in args.sizes:
+            reset_workspace(db)
+            accounts, contacts = generate(directory, size)
+            a_wall, _, a_counts = import_crm(accounts, "accounts", env)
+            load = os.getloadavg()[0]
+            wall, rss, counts = import_crm(contacts, "contacts", env)
+            again_wall, again_rss, again = import_crm(contacts, "contacts", env)
+            ok = wall <= BAR_SECONDS and rss <= BAR_RSS_MB if size >= 1_000_000 else None
+            row = (
+                f"| {size:,} contacts | {wall:.1f} s | {size / wall:,.0f} | {rss:.0f} MB | "
+                f"{counts['created']:,} / {counts['updated']:,} / {counts.get('unchanged', 0):,} / {counts['rejected']:,} | "
+                f"{again_wall:.1f} s ({again.get('unchanged', 0):,} unchanged, {again_rss:.0f} MB) | {load:.1f} |"
+                + (f" {'meets' if ok else 'MISSES'} the bar |" if ok is not None else " |")
+            )
+            print(row, f"(accounts first: {a_counts['rows']:,} rows in {a_wall:.1f} s)", flush=True)
+            lines.append(row)
+        base = None
+        if not args.no_baseline:
+            size = args.baseline_rows
+            reset_workspace(db)
+            accounts, contacts = generate(directory, size)
+            import_crm(accounts, "accounts", env)
+            ours_wall, ours_rss, _ = import_crm(contacts, "contacts", env)
+            reset_workspace(db)
+            import_crm(accounts, "accounts", env)
+            base = baseline(contacts, size, env, directory)
+            if base:
+                b_wall, b_rss, b_rows = base
+                comparison = (
+                    f"| django-import-export {b_rows:,} contacts | {b_wall:.1f} s | {b_rows / b_wall:,.0f} | {b_rss:.0f} MB |"
+                    f" same rows; ours: {ours_wall:.1f} s, {size / ours_wall:,.0f} rows/s, {ours_rss:.0f} MB"
+                    f" → {b_wall / ours_wall:.0f}× faster |"
+                )
+                print(comparison, flush=True)
+        reset_workspace(db)
+    if args.no_write:
+        return
+    cpu = os.cpu_count()
+    text = "\n".join(
+        [
+            "## Import",
+            "",
+            f"`bench/import_bench.py` on PostgreSQL ({db.rsplit('/', 1)[1]}), {cpu} CPU cores shared with other work; "
+            f"load average at start {load_before[0]:.1f} / {load_before[1]:.1f} / {load_before[2]:.1f}. "
+            "Each import is `manage.py import_crm` in a fresh process, end to end (start-up, inspection, "
+            "limit scan, parse, validate, COPY, set-wise upsert, error report); contacts link to accounts imported first. "
+            f"Bar: 1,000,000 contacts ≤ {BAR_SECONDS:.0f} s with peak RSS ≤ {BAR_RSS_MB} MB.",
+            "",
+            "| import | wall | rows/s | peak RSS | created / updated / unchanged / rejected | same file again | load (1 min) | bar |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+            *lines,
+            "",
+        ]
+    )
+    if base:
+        text += (
+            "\n| comparison | wall | rows/s | peak RSS | note |\n| --- | --- | --- | --- | --- |\n"
+            + comparison
+            + "\n"
+        )
+    write_results(text)
+
+
+if __name__ == "__main__":
+    main()
