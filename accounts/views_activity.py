@@ -32,7 +32,7 @@ def account_page_context(request, *, account_id: int) -> dict:
         "can_log": role in ACTIVITY_ROLES,
         "can_move_leads": role in LEAD_ROLES,
         "can_claim": role in ("sdr", "admin") and account.owner_id is None,
-        "is_owner": account.owner_id == request.user.pk,
+        "can_release": role in ("sdr", "admin") and account.owner_id == request.user.pk,
         "now": timezone.now(),
     }
 

@@ -236,3 +236,15 @@ def test_a_well_covered_committee_has_no_gaps():
         ]
     )
     assert coverage.gaps == []
+
+
+def test_owner_can_release_and_anyone_in_the_queue_roles_can_claim_from_the_page(
+    client_for, workspace, sdr_user
+):
+    account = AccountFactory(workspace=workspace, owner=sdr_user)
+    client = client_for(sdr_user)
+    assert "Release to pool" in client.get(f"/accounts/{account.pk}/").content.decode()
+    client.post(f"/queue/release/{account.pk}/", {"next": f"/accounts/{account.pk}/"})
+    account.refresh_from_db()
+    assert account.owner is None
+    assert "Claim account" in client.get(f"/accounts/{account.pk}/").content.decode()
