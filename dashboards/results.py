@@ -30,7 +30,7 @@ def rollup_state(*, workspace: Workspace) -> RollupState | None:
     return RollupState.objects.filter(workspace=workspace).first()
 
 
-def _stamp(state: RollupState | None) -> str:
+def rollup_stamp(state: RollupState | None) -> str:
     if state is None:
         return "0"
     finished = state.finished_at.timestamp() if state.finished_at else 0
@@ -49,7 +49,7 @@ def metric_result(
     if not seconds:
         return metric.compute(workspace=workspace, filters=filters, params=params)
     extra = "&".join(f"{p}={(params or {}).get(p) or ''}" for p in metric.params)
-    key = f"dash:{workspace.pk}:{_stamp(state)}:{metric.name}:{filters.cache_key()}:{extra}"
+    key = f"dash:{workspace.pk}:{rollup_stamp(state)}:{metric.name}:{filters.cache_key()}:{extra}"
     result = cache.get(key)
     if result is None:
         result = metric.compute(workspace=workspace, filters=filters, params=params)

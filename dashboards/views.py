@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -16,8 +18,8 @@ from abm.models import Membership
 from abm.permissions import SECTION_ROLES, role_required
 from dashboards import charts
 from dashboards.csv_export import csv_text
-from dashboards.forms import DashboardFilterForm
-from dashboards.results import metric_result, request_filters, rollup_state
+from dashboards.filters import SEGMENTS, TIERS
+from dashboards.results import metric_result, request_filters, rollup_stamp, rollup_state
 from dashboards.selectors import METRICS, PAGES
 from dashboards.selectors.deals import DIMENSIONS
 from dashboards.selectors.memo import metric_session
@@ -40,6 +42,35 @@ def _filter_options(workspace) -> tuple[list, list]:
         .order_by("user__first_name", "user__email")
     ]
     return campaigns, owners
+
+
+def _filter_fields(filters, campaigns, owners) -> list[dict]:
+    return [
+        {
+            "name": "tier",
+            "label": "Tier",
+            "value": filters.tier,
+            "choices": [("", "All tiers"), *TIERS.items()],
+        },
+        {
+            "name": "segment",
+            "label": "Segment",
+            "value": filters.segment,
+            "choices": [("", "All segments"), *SEGMENTS.items()],
+        },
+        {
+            "name": "campaign",
+            "label": "Campaign",
+            "value": str(filters.campaign or ""),
+            "choices": [("", "All campaigns"), *[(str(pk), name) for pk, name in campaigns]],
+        },
+        {
+            "name": "owner",
+            "label": "Owner",
+            "value": str(filters.owner or ""),
+            "choices": [("", "All owners"), *[(str(pk), name) for pk, name in owners]],
+        },
+    ]
 
 
 def _results(request, name: str, filters, state) -> dict:
@@ -78,6 +109,13 @@ def _executive(request, r: dict, has: dict, filters) -> dict:
     }
 
 
+def _heat_level(value: float, top: float) -> int:
+    """0–5 for the `.heat-N` cell classes (same scale as the `heat_level` template filter)."""
+    if not value or value <= 0 or not top:
+        return 0
+    return max(1, min(5, math.ceil(value / top * 5)))
+
+
 def _engagement(request, r: dict, has: dict, filters) -> dict:
     trend = r["engagement_trend"]
     rows = trend["rows"]
@@ -93,6 +131,17 @@ def _engagement(request, r: dict, has: dict, filters) -> dict:
     weekly = [row["engaged_accounts"] for row in rows]
     channel_totals = {c["label"]: sum(row[c["key"]] for row in rows) for c in trend["channels"]}
     heat = r["engagement_heatmap"]
+    top = heat["max"] or 0
+    heat_rows = [
+        {
+            **row,
+            "cells": [
+                (_heat_level(v, top), f"{row['account']}, week of {w}: {v:,.0f} points")
+                for w, v in zip(heat["weeks"], row["weeks"], strict=True)
+            ],
+        }
+        for row in heat["rows"]
+    ]
     surging = charts.sort_rows(
         r["surging_accounts"]["rows"],
         request.GET.get("sort"),
@@ -115,6 +164,7 @@ def _engagement(request, r: dict, has: dict, filters) -> dict:
         "no_channels": not trend["channels"],
         "surging": surging,
         "heat": heat,
+        "heat_rows": heat_rows,
         "heat_weeks": [w[5:] for w in heat["weeks"]],
     }
 
@@ -271,12 +321,14 @@ def dashboard(request, name: str):
         "pages": DASHBOARD_NAMES,
         "filters": filters,
         "previous": filters.previous(),
-        "filter_form": DashboardFilterForm(
-            filters=filters, campaigns=campaigns, owners=owners, extra=extra
-        ),
+        "filter_fields": _filter_fields(filters, campaigns, owners),
+        "extra_params": list(extra.items()),
         "state": state,
         "metric_names": [(m, METRICS[m].title) for m in PAGES[name]["metrics"]],
         "can_refresh": request.membership.role in ("admin", "marketer"),
+        # the rendered body is cached like the numbers: per rollup version, role and URL
+        "cache_seconds": getattr(settings, "DASHBOARD_CACHE_SECONDS", 300),
+        "cache_stamp": rollup_stamp(state),
         **BUILDERS[name](request, results, has, filters),
     }
     return render(request, f"dashboards/{name}.html", context)

@@ -21,6 +21,7 @@ from dashboards.selectors.common import account_q, rounded, segment_q
 CHANNEL_LABELS = {**dict(Channel.choices), "other": "Other"}
 RECENT_WEEKS = 2
 BASELINE_WEEKS = 6
+HEATMAP_WEEKS = 13
 
 
 def _weeks(filters: DashboardFilters) -> tuple[dt.date, dt.date]:
@@ -157,8 +158,10 @@ def surging_accounts(*, workspace: Workspace, filters: DashboardFilters, limit: 
 
 
 def engagement_heatmap(*, workspace: Workspace, filters: DashboardFilters, limit: int = 15) -> dict:
-    """The most engaged accounts of the period × weeks, in engagement points."""
+    """The most engaged accounts × weeks, in engagement points, over the period's last
+    `HEATMAP_WEEKS` weeks (a quarter reads at a glance; a year of columns does not)."""
     first, last = _weeks(filters)
+    first = max(first, last - dt.timedelta(weeks=HEATMAP_WEEKS - 1))
     weekly = _account_weekly(workspace, filters).filter(week__gte=first, week__lte=last)
     top = list(
         weekly.values("account_id")
@@ -173,7 +176,7 @@ def engagement_heatmap(*, workspace: Workspace, filters: DashboardFilters, limit
             "account_id", "week", "points"
         ):
             cells[(account_id, week)] = points
-    weeks = weeks_between(filters.date_from, filters.date_to)
+    weeks = weeks_between(first, last)
     rows = [
         {
             "account_id": aid,

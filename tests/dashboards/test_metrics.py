@@ -185,3 +185,22 @@ def test_sdr_team_activities_meetings_sqls_and_pipeline(dataset):
     assert sam["tier1_accounts"] == 1
     assert (dana["activities"], dana["meetings"], dana["sqls"], dana["pipeline"]) == (2, 2, 0, 0)
     assert team["totals"]["meetings"] == 3
+
+
+def test_sql_lead_imported_without_status_date_counts_its_accounts_deals(dataset):
+    # given: a lead imported as SQL today, no status date; its account (Charlie) won O4 in March
+    from dashboards.models import LeadStageFact
+    from dashboards.services import rollups_rebuild
+    from tests.factories import ContactFactory
+
+    lead = ContactFactory(workspace=dataset.ws, account=dataset.a3, is_lead=True, lead_status="sql")
+    # when
+    rollups_rebuild(workspace=dataset.ws)
+    # then: it reached opportunity and won (when exactly is unknown, so no time passes in SQL)
+    steps = dict(
+        LeadStageFact.objects.for_workspace(dataset.ws)
+        .filter(contact=lead)
+        .values_list("status", "days")
+    )
+    assert set(steps) == {"sql", "opportunity", "won"}
+    assert steps["sql"] == 0
