@@ -97,9 +97,14 @@ def _parse(index: int, raw, weights: dict[str, float], now: dt.datetime) -> _Eve
     parsed = None
     if isinstance(occurred, str):
         try:
-            parsed = parse_datetime(occurred.strip())
+            # fromisoformat (C, Python 3.11 reads "Z" too) is several times faster than the
+            # regex in parse_datetime, which stays as the fallback for the forms it misses.
+            parsed = dt.datetime.fromisoformat(occurred.strip())
         except ValueError:
-            parsed = None
+            try:
+                parsed = parse_datetime(occurred.strip())
+            except ValueError:
+                parsed = None
     if parsed is None:
         raise _Reject("occurred_at must be an ISO 8601 date-time")
     if timezone.is_naive(parsed):
@@ -144,9 +149,11 @@ def _parse(index: int, raw, weights: dict[str, float], now: dt.datetime) -> _Eve
     if meta not in (None, ""):
         if not isinstance(meta, dict):
             raise _Reject("meta must be a JSON object")
-        size = len(json.dumps(meta, default=str))
-        if size > MAX_META_BYTES or "\\u0000" in json.dumps(meta):
+        encoded = json.dumps(meta, default=str)
+        if len(encoded) > MAX_META_BYTES:
             raise _Reject(f"meta is larger than {MAX_META_BYTES} bytes")
+        if "\\u0000" in encoded:
+            raise _Reject("meta must not contain NUL characters")
         event.meta = meta
     return event
 

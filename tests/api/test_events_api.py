@@ -288,3 +288,39 @@ def test_scoring_refresh_is_called_once_per_account_of_the_batch(
     with django_capture_on_commit_callbacks(execute=True):
         _post(api, events)
     assert sorted(calls) == sorted([(workspace.pk, one.pk), (workspace.pk, two.pk)])
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        ({"kind": "web_visit", "occurred_at": WHEN, "domain": "a.com"}, "external_id is required"),
+        (
+            _event("z1", occurred_at="2999-01-01T00:00:00Z", domain="a.com"),
+            "occurred_at is in the future",
+        ),
+        (_event("z2", domain="a.com", meta=["not", "an", "object"]), "meta must be a JSON object"),
+        (
+            _event("z3", domain="a.com", meta={"x": "a\u0000b"}),
+            "meta must not contain NUL characters",
+        ),
+        (_event("z4", domain="a.com", meta={"x": "y" * 9000}), "meta is larger than 8192 bytes"),
+        (_event("z5", email="not-an-address"), "email is not an email address"),
+        (_event("z6", domain="localhost"), "domain is not a registrable domain"),
+        (_event("z7", ip="999.1.1.1"), "ip is not an IP address"),
+        (_event("z8", account_id="abc"), "account_id must be an integer"),
+        (_event("z9", domain="a.com", channel="telepathy"), "unknown channel"),
+        ("just a string", "event must be a JSON object"),
+    ],
+)
+def test_each_invalid_event_is_rejected_with_its_reason(api, event, reason):
+    body = _post(api, [event]).json()
+    assert body["accepted"] == 0
+    assert body["rejected"][0]["index"] == 0
+    assert body["rejected"][0]["reason"].startswith(reason)
+
+
+def test_a_time_without_zone_is_read_as_utc(api, workspace):
+    AccountFactory(workspace=workspace, domain="a.com")
+    _post(api, [_event("tz1", occurred_at="2026-11-02T10:00:00", domain="a.com")])
+    event = EngagementEvent.objects.for_workspace(workspace).get(external_id="tz1")
+    assert event.occurred_at == dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC)
