@@ -7,8 +7,9 @@ predictive-fit AUC on demo data against the rule-based ICP score on the same dat
     .venv/bin/python bench/score_bench.py --accounts 100000    # smaller run
     .venv/bin/python bench/score_bench.py --skip-auc
 
-Database: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/abm_bench; created and
-migrated if missing, never dropped: other benchmarks share it). The benchmark owns the
+Database: --db (default postgres://postgres@127.0.0.1:5432/abm_score_bench; created and
+migrated if missing, never dropped). Not `abm_bench`: bench/ingest_bench.py drops and recreates
+that one, which killed a scoring run loading at the same time. The benchmark owns the
 workspace `score-bench` and deletes only that workspace's rows before loading.
 
 Data (numpy, loaded with COPY; loading is not timed): accounts with industry, size, revenue,
@@ -43,7 +44,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/abm_bench"
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/abm_score_bench"
 SLUG = "score-bench"
 BAR_SECONDS = 30.0
 
@@ -638,7 +639,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--db", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reuse", action="store_true", help="keep the loaded workspace")

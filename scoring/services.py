@@ -4,6 +4,7 @@ settings. Pure scoring lives in scoring/engine; database I/O for runs in scoring
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 
 import numpy as np
@@ -146,33 +147,48 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
     if account_ids is not None:
         wanted = np.unique(np.asarray(list(account_ids), dtype=np.int64))
         chunks = [wanted[i : i + CHUNK] for i in range(0, len(wanted), CHUNK)]
+        total = len(wanted)
     else:
-        all_ids = pipeline.account_ids(workspace_id=workspace.pk)
-        chunks = [all_ids[i : i + CHUNK] for i in range(0, len(all_ids), CHUNK)]
-    total = sum(len(c) for c in chunks)
+        chunks = None  # keyset pages over the whole workspace
+        total = Account.objects.for_workspace(workspace).count()
     ScoringRun.objects.filter(pk=run.pk).update(total=total, processed=0)
 
     olds, results, reasons = [], [], []
-    for ids in chunks:
-        accounts = pipeline.load_accounts(
-            workspace_id=workspace.pk,
-            ids=ids.tolist() if account_ids is not None else None,
-            lo=int(ids[0]),
-            hi=int(ids[-1]),
-        )
+    clock = {"read": 0.0, "score": 0.0, "reasons": 0.0, "write": 0.0}
+    after, position = 0, 0
+    while True:
+        t0 = time.perf_counter()
+        if chunks is not None:
+            if position >= len(chunks):
+                break
+            accounts = pipeline.load_accounts(workspace_id=workspace.pk,
+                                              ids=chunks[position].tolist())  # fmt: skip
+            position += 1
+        else:
+            accounts = pipeline.load_accounts(workspace_id=workspace.pk, after=after, limit=CHUNK)
+            if accounts.empty:
+                break
+            after = int(accounts["id"].iat[-1])
+        if accounts.empty:
+            continue
         events, intent, triggers = pipeline.load_signals(
             workspace_id=workspace.pk,
             ids=accounts["id"].to_numpy(dtype=np.int64),
             now=now,
             exact=account_ids is not None,
         )
+        t1 = time.perf_counter()
         scored = compose.score(
             accounts, criteria=criteria, intent=intent, triggers=triggers, events=events,
             model=model, params=params, with_tiers=False,
         )  # fmt: skip
         olds.append(accounts)
         results.append(scored.frame)
+        t2 = time.perf_counter()
         reasons.extend(compose.reasons_json(scored))
+        clock["read"] += t1 - t0
+        clock["score"] += t2 - t1
+        clock["reasons"] += time.perf_counter() - t2
         # reading counts as the first half of the work, writing as the second
         ScoringRun.objects.filter(pk=run.pk).update(processed=F("processed") + len(accounts) // 2)
     if not results:
@@ -186,21 +202,35 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
     )
     changed = pipeline.changed_rows(old, new) | new["promote"].to_numpy()
     write_mask = changed if account_ids is None else np.ones(len(new), dtype=bool)
-    written = 0
+    t0 = time.perf_counter()
+    jobs = []
     for start in range(0, len(new), WRITE_CHUNK):
-        stop = start + WRITE_CHUNK
-        mask = write_mask[start:stop]
-        part = new.iloc[start:stop][mask]
-        part_reasons = [r for r, m in zip(reasons[start:stop], mask, strict=True) if m]
+        mask = write_mask[start : start + WRITE_CHUNK]
+        if mask.any():
+            part = new.iloc[start : start + WRITE_CHUNK][mask]
+            part_reasons = [
+                r for r, m in zip(reasons[start : start + WRITE_CHUNK], mask, strict=True) if m
+            ]
+            jobs.append((part, part_reasons, changed[start : start + WRITE_CHUNK][mask]))
+    half = total // 2  # reading counts as the first half of the work
+    to_write = max(1, int(write_mask.sum()))
+
+    def write(job) -> int:
+        part, part_reasons, snap = job
         pipeline.write_scores(
             workspace_id=workspace.pk, rows=part, reasons=part_reasons, now=now,
-            run_id=run.pk, snapshot=changed[start:stop][mask],
+            run_id=run.pk, snapshot=snap,
         )  # fmt: skip
-        written += len(part)
+        return len(part)
+
+    written = 0
+    for count in pipeline.run_parallel(write, jobs):
+        written += count
         ScoringRun.objects.filter(pk=run.pk).update(
-            processed=min(total, total // 2 + stop // 2 + 1) if stop < len(new) else total
+            processed=min(total, half + written * (total - half) // to_write)
         )
     _record_promotions(workspace=workspace, new=new, old=old, now=now, params=params)
+    clock["write"] = time.perf_counter() - t0
     tiers = new["tier"].to_numpy()
     return {
         "accounts": int(len(new)),
@@ -214,6 +244,7 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
         "promoted_to_mqa": int(new["promote"].sum()),
         "churn_risk": int(new["churn_risk"].sum()),
         "expansion": int(new["expansion"].sum()),
+        "seconds": {k: round(v, 2) for k, v in clock.items()},
         "profile": criteria is not None,
         "model": model is not None,
     }

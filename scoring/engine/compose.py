@@ -121,23 +121,38 @@ _EMPTY = "[]"
 
 
 def reasons_json(scored: Scored, rows: np.ndarray | None = None) -> list[str]:
-    """The `score_reasons` JSON text of many accounts, built for speed: fit reasons are
-    serialised once per met/missed pattern, and only accounts with signals pay for strings."""
+    """The `score_reasons` JSON text of many accounts, built for speed.
+
+    Most accounts have no intent, trigger or engagement: their reasons depend only on their
+    fit pattern, MQA flag and health flags, so each distinct combination is serialised once.
+    Only accounts with signals get strings of their own."""
     n = len(scored.frame)
-    rows = np.arange(n) if rows is None else np.asarray(rows)
-    fit_json: dict[int, str] = {}
-    codes = scored.icp.pattern_codes() if scored.icp is not None else None
-    it, en = scored.intent, scored.engagement
-    f = scored.frame
-    mqa = f["mqa"].to_numpy()
+    rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
+    it, en, f = scored.intent, scored.engagement, scored.frame
+    codes = scored.icp.pattern_codes() if scored.icp is not None else np.zeros(n, np.int64)
+    mqa = f["mqa"].to_numpy(bool)
     health = f["health"].to_numpy(float)
-    churn, expansion = f["churn_risk"].to_numpy(), f["expansion"].to_numpy()
-    touches, people, last = en.touches, en.people, en.days_since_last
-    levels = en.levels
-    out = []
-    for r in rows.tolist():
+    churn, expansion = f["churn_risk"].to_numpy(bool), f["expansion"].to_numpy(bool)
+    health_state = np.where(np.isnan(health), 0, 1 + churn + 2 * expansion)
+    special = ~np.isnan(en.days_since_last)
+    for keyed in (it.surge_topics, it.top_topics, it.trigger_reason):
+        if keyed:
+            special[np.fromiter(keyed.keys(), dtype=np.int64)] = True
+    if scored.predictive_reasons is not None:
+        special[:] = True
+    fit_json: dict[int, str] = {}
+    touches, people, last = en.touches.tolist(), en.people.tolist(), en.days_since_last.tolist()
+    level_words = [[LEVEL_WORDS[lv] for lv in signals.LEVELS]]
+    level_bits = (en.levels.astype(np.int64) @ (1 << np.arange(len(signals.LEVELS)))).tolist()
+    level_text = {
+        bits: "Buying committee engaged: "
+        + ", ".join(w for j, w in enumerate(level_words[0]) if bits >> j & 1)
+        for bits in range(1, 1 << len(signals.LEVELS))
+    }
+
+    def one(r: int) -> str:
         parts = []
-        if codes is not None:
+        if scored.icp is not None:
             code = int(codes[r])
             text = fit_json.get(code)
             if text is None:
@@ -160,22 +175,34 @@ def reasons_json(scored: Scored, rows: np.ndarray | None = None) -> list[str]:
             engagement.append(
                 f"{int(touches[r])} touches in 90 days from {p} {'person' if p == 1 else 'people'}"
             )
-            if levels[r].any():
-                engaged = [LEVEL_WORDS[lv] for j, lv in enumerate(signals.LEVELS) if levels[r, j]]
-                engagement.append("Buying committee engaged: " + ", ".join(engaged))
+            if level_bits[r]:
+                engagement.append(level_text[level_bits[r]])
         if last[r] == last[r]:  # not NaN
             days = int(last[r])
             engagement.append("Last touch today" if days == 0 else f"Last touch {days} days ago")
         parts.append('"engagement":' + (_dumps(engagement) if engagement else _EMPTY))
         parts.append('"mqa":' + ("true" if mqa[r] else "false"))
-        if health[r] == health[r]:
+        if health_state[r]:
             parts.append(
                 '"health":{"churn_risk":' + ("true" if churn[r] else "false")
                 + ',"expansion":' + ("true" if expansion[r] else "false") + "}"
             )  # fmt: skip
         why = trig or (intent[0] if surge else "")
         parts.append('"why_now":' + _dumps(why))
-        out.append("{" + ",".join(parts) + "}")
+        return "{" + ",".join(parts) + "}"
+
+    out: list[str] = [""] * len(rows)
+    chosen_special = special[rows]
+    plain_pos = np.flatnonzero(~chosen_special)
+    if len(plain_pos):
+        plain_rows = rows[plain_pos]
+        keys = (codes[plain_rows] * 2 + mqa[plain_rows]) * 5 + health_state[plain_rows]
+        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        texts = [one(int(plain_rows[i])) for i in first]
+        for pos, k in zip(plain_pos.tolist(), inverse.tolist(), strict=True):
+            out[pos] = texts[k]
+    for pos in np.flatnonzero(chosen_special).tolist():
+        out[pos] = one(int(rows[pos]))
     return out
 
 

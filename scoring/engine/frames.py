@@ -23,22 +23,53 @@ def saturate(value: np.ndarray, half_at: float) -> np.ndarray:
     return 100.0 * value / (value + half_at)
 
 
+def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes per row, the distinct values): a million rows usually hold a few thousand
+    distinct technology lists or industry names, so work on those and index back."""
+    if len(values) and not isinstance(values.iloc[0], str):
+        values = values.map(lambda v: tuple(v) if isinstance(v, list) else v)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    uniques = pd.Series(list(uniques), dtype=object).map(
+        lambda v: list(v) if isinstance(v, tuple) else v
+    )
+    return codes, uniques
+
+
 def technology_matrix(technologies: pd.Series, names: Sequence[str]) -> np.ndarray:
-    """Boolean (accounts × names): does account i run technology j (case-insensitive)."""
+    """Boolean (accounts × names): does account i run technology j (case-insensitive).
+
+    `technologies` holds lists, or JSON text as read from the database."""
     n = len(technologies)
-    out = np.zeros((n, len(names)), dtype=bool)
     if not len(names) or not n:
-        return out
+        return np.zeros((n, len(names)), dtype=bool)
+    codes, uniques = distinct(technologies.reset_index(drop=True))
+    lists = as_lists(uniques)
+    small = np.zeros((len(lists), len(names)), dtype=bool)
     lookup = {name.casefold(): j for j, name in enumerate(names)}
-    exploded = technologies.reset_index(drop=True).explode().dropna()
-    if exploded.empty:
-        return out
-    codes = exploded.astype(str).str.strip().str.casefold().map(lookup)
-    hit = codes.notna().to_numpy()
-    rows = exploded.index.to_numpy()[hit]
-    cols = codes.to_numpy()[hit].astype(int)
-    out[rows, cols] = True
-    return out
+    exploded = lists.explode().dropna()
+    if not exploded.empty:
+        hit_codes = exploded.astype(str).str.strip().str.casefold().map(lookup)
+        hit = hit_codes.notna().to_numpy()
+        small[exploded.index.to_numpy()[hit], hit_codes.to_numpy()[hit].astype(int)] = True
+    return small[codes]
+
+
+def has_technologies(technologies: pd.Series) -> np.ndarray:
+    """Does each account list at least one technology."""
+    if not len(technologies):
+        return np.zeros(0, dtype=bool)
+    codes, uniques = distinct(technologies.reset_index(drop=True))
+    present = as_lists(uniques).map(bool).to_numpy(dtype=bool)
+    return present[codes]
+
+
+def text_in(values: pd.Series, wanted: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(value is in `wanted`, value is present), case- and space-insensitive, per row."""
+    codes, uniques = distinct(values.reset_index(drop=True).fillna("").astype(str))
+    folded = uniques.astype(str).str.strip().str.casefold()
+    inside = folded.isin(wanted).to_numpy()
+    present = (folded != "").to_numpy()
+    return inside[codes], present[codes]
 
 
 _JSON_STRING = r'"((?:[^"\\]|\\.)*)"'

@@ -63,10 +63,9 @@ def feature_frame(accounts: pd.DataFrame, technologies: list[str]) -> pd.DataFra
     out["revenue_missing"] = np.isnan(revenue).astype(float)
     parent = accounts["has_parent"] if "has_parent" in accounts else pd.Series([False] * n)
     out["has_parent"] = parent.fillna(False).astype(float).to_numpy()
-    techs = as_lists(accounts["technologies"]) if "technologies" in accounts else None
     matrix = (
-        technology_matrix(techs, technologies)
-        if techs is not None
+        technology_matrix(accounts["technologies"], technologies)
+        if "technologies" in accounts
         else np.zeros((n, len(technologies)), dtype=bool)
     )
     for j, name in enumerate(technologies):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from scoring.engine.frames import technology_matrix
+from scoring.engine.frames import has_technologies, technology_matrix, text_in
 
 FIELDS = {
     "industry": ("in", "not_in"),
@@ -181,10 +181,6 @@ class IcpResult:
         return state @ powers if state.shape[1] else np.zeros(len(self.score), dtype=np.int64)
 
 
-def _casefold(series: pd.Series) -> pd.Series:
-    return series.fillna("").astype(str).str.strip().str.casefold()
-
-
 def evaluate(frame: pd.DataFrame, criteria: list[dict]) -> IcpResult:
     """Evaluate a (validated) profile for every row of `frame`.
 
@@ -195,16 +191,11 @@ def evaluate(frame: pd.DataFrame, criteria: list[dict]) -> IcpResult:
     k = len(criteria)
     matched = np.zeros((n, k), dtype=bool)
     known = np.ones((n, k), dtype=bool)
-    text_cache: dict[str, pd.Series] = {}
     for j, c in enumerate(criteria):
         name, op = c["field"], c["op"]
         if name in ("industry", "country", "region"):
-            if name not in text_cache:
-                text_cache[name] = _casefold(frame[name]) if name in frame else pd.Series([""] * n)
-            values = text_cache[name]
-            wanted = {str(v).strip().casefold() for v in c["values"]}
-            present = (values != "").to_numpy()
-            inside = values.isin(wanted).to_numpy()
+            values = frame[name] if name in frame else pd.Series([""] * n)
+            inside, present = text_in(values, {str(v).strip().casefold() for v in c["values"]})
             matched[:, j] = (inside if op == "in" else ~inside) & present
             known[:, j] = present
         elif name in ("employees", "annual_revenue"):
@@ -221,7 +212,7 @@ def evaluate(frame: pd.DataFrame, criteria: list[dict]) -> IcpResult:
         elif name == "technologies":
             techs = frame["technologies"] if "technologies" in frame else pd.Series([[]] * n)
             has = technology_matrix(techs, c["values"])
-            present = techs.map(lambda t: bool(t)).to_numpy(dtype=bool)
+            present = has_technologies(techs)
             if op == "any":
                 matched[:, j] = has.any(axis=1)
             elif op == "all":
