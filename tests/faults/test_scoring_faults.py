@@ -4,22 +4,31 @@ Whatever happens, the end state is every account scored once: a score on each ac
 snapshot per account whose scores changed (here: all of them, scored for the first time).
 """
 
+import datetime as dt
 import time
 
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, JourneyStage
+from campaigns.models import StageTransition
 from scoring.engine import rules
 from scoring.models import IcpProfile, ScoreSnapshot, ScoringRun
 from scoring.services import scoring_run_create
 from scoring.tasks import score_accounts
-from tests.factories import AccountFactory, WorkspaceFactory
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    EngagementEventFactory,
+    WorkspaceFactory,
+)
 from tests.faults.harness import needs_broker_and_postgres, wait_for
 
 pytestmark = [*needs_broker_and_postgres, pytest.mark.django_db(transaction=True)]
 
 ACCOUNTS = 400
+HOT = 8
 WRITE_CHUNK = 50
 ICP = [
     {"field": "industry", "op": "in", "values": ["Software"], "weight": 60},
@@ -134,6 +143,48 @@ def test_killing_the_whole_worker_mid_scoring_and_starting_another_finishes(
     run = wait_finished(run)
     assert_scored_exactly_once(run)
     assert len(attempts("scoring", run.pk)) == 2
+
+
+@pytest.fixture
+def hot_accounts(run):
+    """HOT accounts that fit the ICP and had meetings with five people this week: MQAs to be."""
+    workspace, now = run.workspace, timezone.now()
+    hot = list(
+        Account.objects.filter(
+            workspace=workspace, industry="Software", employees__range=(200, 5000)
+        ).order_by("pk")[:HOT]
+    )
+    for account in hot:
+        for level in ("c_level_vp", "director", "practitioner", "director", "practitioner"):
+            person = ContactFactory(workspace=workspace, account=account, seniority=level)
+            for days_ago in (1, 2):
+                EngagementEventFactory(
+                    workspace=workspace, account=account, contact=person, kind="meeting",
+                    channel="events", occurred_at=now - dt.timedelta(days=days_ago),
+                )  # fmt: skip
+    return hot
+
+
+@pytest.mark.usefixtures("slow_writes", "hot_accounts")
+def test_a_pool_child_killed_after_the_scores_are_written_loses_no_mqa_journey_record(
+    worker, run, send, attempts
+):
+    # given a scoring run that will make HOT accounts MQA
+    send(score_accounts, worker.queue, workspace_id=run.workspace_id, run_id=run.pk)
+    # when its pool process dies after the last scores are written, before the journey records
+    wait_for(lambda: scored(run) == ACCOUNTS, timeout=90, interval=0.02, what="all scores written")
+    worker.kill_pool_child(attempts("scoring", run.pk)[0]["pid"])
+    run = wait_finished(run)
+    # then the redelivered run finishes, and every MQA promotion is in the account's journey
+    assert run.status == ScoringRun.Status.DONE, run.error
+    mqa = Account.objects.filter(workspace_id=run.workspace_id, stage=JourneyStage.MQA)
+    assert mqa.count() == HOT
+    journeys = StageTransition.objects.filter(
+        workspace_id=run.workspace_id, to_stage=JourneyStage.MQA
+    )
+    assert sorted(journeys.values_list("account_id", flat=True)) == sorted(
+        mqa.values_list("pk", flat=True)
+    )
 
 
 def test_the_same_scoring_task_delivered_twice_at_once_ends_as_if_run_once(
