@@ -134,9 +134,13 @@ def prepare_accounts(df: pd.DataFrame) -> Accounts:
     former_index: dict[str, list[int]] = defaultdict(list)
     for i in range(n):
         own = set(_split_domains(domains_raw[i]))
-        web = registrable_domain(websites[i])
-        if web:
-            own.add(web)
+        site = websites[i]
+        # Most websites are https://www.<a listed domain>: no need to parse those again.
+        bare = site.rstrip("/").lower()
+        if site and not any(bare == d or bare.endswith(("." + d, "/" + d)) for d in own):
+            web = registrable_domain(site)
+            if web:
+                own.add(web)
         old = set(_split_domains(former_raw[i])) - own
         domains.append(frozenset(own))
         former.append(frozenset(old))

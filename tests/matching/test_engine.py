@@ -328,3 +328,34 @@ def test_a_file_without_an_id_column_is_refused(tmp_path):
     f.write_text("name\nAcme\n")
     with pytest.raises(InputError, match="missing column"):
         read_table(f)
+
+
+def test_match_file_command_needs_no_database(tmp_path):
+    """No `db` fixture: pytest-django fails the test on any database access."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    a = tmp_path / "a.csv"
+    lf = tmp_path / "l.csv"
+    out = tmp_path / "out.csv"
+    a.write_text("id,name,domains,website,country,phone,city\nA1,Acme Corp,acme.com,,US,,\n")
+    lf.write_text(
+        "id,first_name,last_name,email,company,website,country,phone,city\n"
+        "L1,Ann,Lee,ann@acme.com,Acme,,US,,\n"
+    )
+    stdout = StringIO()
+    call_command("match_file", accounts=str(a), leads=str(lf), out=str(out), stdout=stdout)
+    assert json.loads(stdout.getvalue())["auto"] == 1
+    assert out.read_text().splitlines()[1].startswith("L1,A1,")
+
+
+def test_match_file_command_refuses_a_missing_file(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="no such file"):
+        call_command(
+            "match_file", accounts=str(tmp_path / "nope.csv"), leads=str(tmp_path / "l.csv"),
+            out=str(tmp_path / "o.csv"),
+        )  # fmt: skip
