@@ -385,3 +385,45 @@ def test_import_crm_takes_a_mapping_file_for_unknown_headers(workspace, files, t
     assert json.loads(out.getvalue().splitlines()[-1])["created"] == 1
     lead = Contact.objects.for_workspace(workspace).get()
     assert lead.company_name == "Acme SA"
+
+
+class _Recorder:
+    def __init__(self):
+        self.calls = []
+
+    def delay(self, **kwargs):
+        self.calls.append(kwargs)
+
+
+def test_after_an_import_people_go_to_matching_and_accounts_to_scoring(
+    workspace, files, monkeypatch, django_capture_on_commit_callbacks
+):
+    tasks = {
+        "matching.tasks.match_contacts_to_accounts": _Recorder(),
+        "scoring.tasks.score_accounts": _Recorder(),
+    }
+    monkeypatch.setattr(import_services, "_optional_task", tasks.get)
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts = import_run(
+            job=import_job_create(
+                workspace=workspace, kind="accounts", path=files("a.csv", ACCOUNTS)
+            )
+        )
+        leads = import_run(
+            job=import_job_create(workspace=workspace, kind="leads", path=files("l.csv", LEADS))
+        )
+    scored = tasks["scoring.tasks.score_accounts"].calls
+    matched = tasks["matching.tasks.match_contacts_to_accounts"].calls
+    assert accounts.status == leads.status == "done"
+    assert matched == [
+        {
+            "workspace_id": workspace.pk,
+            "contact_ids": sorted(
+                Contact.objects.for_workspace(workspace).values_list("pk", flat=True)
+            ),
+        }
+    ]
+    account_ids = sorted(Account.objects.for_workspace(workspace).values_list("pk", flat=True))
+    assert scored == [
+        {"workspace_id": workspace.pk, "account_ids": account_ids}
+    ]  # leads touch no account
