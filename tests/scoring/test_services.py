@@ -234,7 +234,9 @@ def test_the_commands_score_a_workspace_and_refuse_to_train_without_deals(worksp
     call_command("score_accounts", workspace="acme", stdout=out)
     result = json.loads(out.getvalue())
     assert (result["status"], result["accounts"], result["tier_3"]) == ("done", 1, 0)
-    with pytest.raises(CommandError, match="needs at least 20 won and 20 lost accounts; you have 0 won and 0 lost"):
+    with pytest.raises(
+        CommandError, match="needs at least 20 won and 20 lost accounts; you have 0 won and 0 lost"
+    ):
         call_command("train_fit_model", workspace="acme")
     with pytest.raises(CommandError, match="no workspace"):
         call_command("score_accounts", workspace="nope")
