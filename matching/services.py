@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from abm.models import Workspace
 from accounts.models import Account, AccountDomain, Contact, MatchStatus
 from matching.engine import MatchParams, match
+from matching.engine.prepare import Accounts, prepare_accounts
 from matching.models import MatchCandidate, MatchRun
 from matching.normalize import is_free_email_domain, normalize_company_name, registrable_domain
 
@@ -62,6 +63,32 @@ def _accounts_frame(*, workspace: Workspace) -> pd.DataFrame:
     )
 
 
+_PREPARED: dict[int, tuple[tuple, Accounts]] = {}
+
+
+def _prepared_accounts(*, workspace: Workspace) -> Accounts:
+    """The workspace's accounts, normalised once per worker process until they change.
+
+    An import queues one matching task per 10,000 leads; without this each task would
+    normalise every account of the workspace again.
+    """
+    accounts = Account.objects.for_workspace(workspace)
+    domains = AccountDomain.objects.for_workspace(workspace)
+    version = (
+        accounts.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id")),
+        domains.aggregate(n=Count("id"), top=Max("id")),
+    )
+    key = tuple(sorted(version[0].items())) + tuple(sorted(version[1].items()))
+    cached = _PREPARED.get(workspace.pk)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    prepared = prepare_accounts(_accounts_frame(workspace=workspace))
+    if len(_PREPARED) >= 4:
+        _PREPARED.pop(next(iter(_PREPARED)))
+    _PREPARED[workspace.pk] = (key, prepared)
+    return prepared
+
+
 def _eligible_contacts(*, workspace: Workspace, contact_ids: Sequence[int] | None):
     """Contacts a run may decide for: not decided by a person, not linked by the CRM."""
     qs = Contact.objects.for_workspace(workspace).exclude(match_status__in=HUMAN_STATUSES)
@@ -83,7 +110,7 @@ def _match_chunk(
     *,
     workspace: Workspace,
     run: MatchRun,
-    accounts: pd.DataFrame,
+    accounts: Accounts,
     contact_ids: list[int],
     params: MatchParams,
 ) -> dict[str, int]:
@@ -203,7 +230,7 @@ def match_run_process_chunk(*, run: MatchRun, contact_ids: list[int]) -> MatchRu
         auto_threshold=run.params.get("auto_threshold", MatchParams.auto_threshold),
         review_threshold=run.params.get("review_threshold", MatchParams.review_threshold),
     )
-    accounts = _accounts_frame(workspace=workspace)
+    accounts = _prepared_accounts(workspace=workspace)
     counts = _match_chunk(
         workspace=workspace, run=run, accounts=accounts, contact_ids=contact_ids, params=params
     )

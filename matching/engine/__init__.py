@@ -56,8 +56,10 @@ class MatchResult:
 _PARALLEL_MIN_ROWS = 40_000
 
 
-def _prepare_both(accounts: pd.DataFrame, leads: pd.DataFrame, *, parallel: bool):
+def _prepare_both(accounts: pd.DataFrame | Accounts, leads: pd.DataFrame, *, parallel: bool):
     """Normalisation is pure Python; on two cores the leads go to a forked child."""
+    if isinstance(accounts, Accounts):  # prepared once and reused by the caller
+        return accounts, prepare_leads(leads)
     if parallel and len(accounts) + len(leads) >= _PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1:
         try:
             ctx = multiprocessing.get_context("fork")
@@ -79,7 +81,7 @@ def scored_pairs(acc: Accounts, leads: Leads, params: MatchParams):
 
 
 def match(
-    accounts: pd.DataFrame,
+    accounts: pd.DataFrame | Accounts,
     leads: pd.DataFrame,
     *,
     params: MatchParams | None = None,

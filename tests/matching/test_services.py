@@ -207,3 +207,18 @@ def test_match_leads_command_prints_a_summary(workspace):
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     assert summary["status"] == "done"
     assert (summary["leads"], summary["auto"]) == (1, 1)
+
+
+def test_accounts_added_between_runs_are_seen_by_the_next_run(workspace):
+    # given a first run that normalised (and kept) the workspace's accounts
+    account(workspace, "Acme Corporation", "acme.com")
+    early = lead(workspace, "ann@globex.com", "Globex")
+    services.match_contacts_to_accounts(workspace=workspace)
+    early.refresh_from_db()
+    assert early.account is None
+    # when an account arrives and the lead is matched again
+    globex = account(workspace, "Globex", "globex.com")
+    services.match_contacts_to_accounts(workspace=workspace, contact_ids=[early.pk])
+    # then
+    early.refresh_from_db()
+    assert early.account == globex
