@@ -13,7 +13,7 @@ from abm.models import Workspace
 from accounts.models import Account, Activity, Contact, LeadStatusChange
 from accounts.queue.activities import OUTCOME_LABELS
 from accounts.queue.committee import Member, committee_coverage
-from accounts.queue.leadflow import ACTION_LABELS, next_moves
+from accounts.queue.leadflow import NEEDS_REASON, action_label, next_moves
 from accounts.queue.optional import optional_function, optional_model
 from accounts.queue.selectors import sla_clock_rows, why_now_badges
 
@@ -365,7 +365,14 @@ def _leads(*, workspace: Workspace, account: Account) -> list[dict]:
     return [
         {
             "lead": lead,
-            "moves": [(s, ACTION_LABELS[s]) for s in next_moves(lead.lead_status)],
+            "moves": [
+                {
+                    "to": to,
+                    "label": action_label(lead.lead_status, to),
+                    "needs_reason": (lead.lead_status, to) in NEEDS_REASON,
+                }
+                for to in next_moves(lead.lead_status)
+            ],
             "history": history.get(lead.pk, [])[:3],
         }
         for lead in leads

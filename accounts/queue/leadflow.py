@@ -15,11 +15,20 @@ ALLOWED_MOVES: dict[str, set[str]] = {
 NEEDS_REASON = {(MQL, DISQUALIFIED), (SAL, DISQUALIFIED), (NEW, DISQUALIFIED), (SAL, MQL)}
 
 ACTION_LABELS = {
-    SAL: "Accept",
-    SQL: "Qualify",
-    DISQUALIFIED: "Reject",
-    MQL: "Return to marketing",
+    (NEW, MQL): "Mark MQL",
+    (NEW, SAL): "Accept",
+    (MQL, SAL): "Accept",
+    (SAL, SQL): "Qualify",
+    (SAL, MQL): "Return to marketing",
+    (SQL, SAL): "Reopen",
+    (DISQUALIFIED, MQL): "Recycle",
 }
+
+
+def action_label(from_status: str, to_status: str) -> str:
+    if to_status == DISQUALIFIED:
+        return "Reject"
+    return ACTION_LABELS.get((from_status, to_status), to_status.upper())
 
 
 class LeadMoveError(ValueError):
