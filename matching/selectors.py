@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from abm.models import Workspace
 from accounts.models import Account, Contact, MatchStatus
@@ -24,7 +24,7 @@ def review_queue(*, workspace: Workspace, q: str = "") -> QuerySet[Contact]:
         .order_by("-match_confidence", "pk")
     )
     if q:
-        qs = qs.filter(company_name__icontains=q) | qs.filter(email__icontains=q)
+        qs = qs.filter(Q(company_name__icontains=q) | Q(email__icontains=q))
     return qs
 
 
@@ -47,6 +47,4 @@ def account_search(*, workspace: Workspace, q: str, limit: int = 8) -> list[Acco
     if len(q) < 2:
         return []
     qs = Account.objects.for_workspace(workspace)
-    by_name = qs.filter(name__icontains=q)
-    by_domain = qs.filter(domain__icontains=q)
-    return list((by_name | by_domain).order_by("name")[:limit])
+    return list(qs.filter(Q(name__icontains=q) | Q(domain__icontains=q)).order_by("name")[:limit])

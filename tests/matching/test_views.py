@@ -162,3 +162,10 @@ def test_rematch_button_starts_a_run(
     assert person.account == Account.objects.get(domain="acme.com")
     page = client_for(admin_user).get(URL).content.decode()
     assert "Last match run" in page
+
+
+def test_searching_the_queue_by_company(workspace, sdr_user, client_for, in_review):
+    client = client_for(sdr_user)
+    assert "Kanor Shiping" in client.get(URL, {"q": "kanor"}).content.decode()
+    miss = client.get(URL, {"q": "nothing-like-this"}).content.decode()
+    assert "No lead in review matches this search" in miss
