@@ -9,6 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # A laptop demo runs with DEBUG on; production sets SECRET_KEY and leaves DEBUG off.
 DEMO_ENV := DEBUG=1
+# Workers started by hand on a laptop (no SECRET_KEY) run like the demo; with one set, as in production.
+PROC_ENV := $(if $(SECRET_KEY),,DEBUG=1)
 QUEUES := default,imports,matching,scoring
 
 .PHONY: setup demo serve worker beat web migrate test lint format bench clean
@@ -38,10 +40,10 @@ web: setup
 	$(BIN)/gunicorn abm.wsgi:application --bind 0.0.0.0:$(PORT) --workers 3 --timeout 60
 
 worker: setup
-	$(BIN)/celery -A abm worker -Q $(QUEUES) -l info --concurrency 2
+	$(PROC_ENV) $(BIN)/celery -A abm worker -Q $(QUEUES) -l info --concurrency 2
 
 beat: setup
-	$(BIN)/celery -A abm beat -l info --schedule /tmp/celerybeat-schedule
+	$(PROC_ENV) $(BIN)/celery -A abm beat -l info --schedule /tmp/celerybeat-schedule
 
 test: setup
 	$(BIN)/python -m pytest

@@ -150,9 +150,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Above the longest task's hard limit, so Redis never re-delivers a task that is still running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60, "socket_connect_timeout": 2}
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 600_000  # KiB: pandas-heavy imports release memory
+# Outcomes live on job rows (ImportJob, MatchRun, ScoringRun), so results are not stored unless
+# a task asks; publishing and connecting give up fast so a broker outage cannot hang a page.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 10
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "imports", "matching", "scoring")
 CELERY_BEAT_SCHEDULE: dict = {}
