@@ -171,3 +171,18 @@ class PerformanceForm(forms.Form):
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
         }
+
+
+class EventWeightsForm(forms.Form):
+    """One number per event kind; the fields are built from the current weights."""
+
+    def __init__(self, *args, weights: dict[str, float], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, weight in weights.items():
+            self.fields[kind] = forms.FloatField(
+                label=kind.replace("_", " ").capitalize(),
+                min_value=0,
+                max_value=1000,
+                initial=weight,
+                widget=forms.NumberInput(attrs={"step": "any", "class": "input-sm"}),
+            )

@@ -43,7 +43,9 @@ __all__ = [
     "campaign_targets_from_segment",
     "campaign_targets_upload",
     "campaign_update",
+    "event_weights_set",
     "events_ingest",
+    "events_reweight",
     "ip_range_add",
     "ip_range_delete",
     "journey_recompute",
@@ -289,6 +291,50 @@ def ip_range_add(*, workspace: Workspace, account: Account, cidr: str) -> Accoun
 
 def ip_range_delete(*, ip_range: AccountIpRange) -> None:
     ip_range.delete()
+
+
+# --- event weights -------------------------------------------------------------------------
+
+
+def event_weights_set(*, workspace: Workspace, weights: dict[str, float]) -> dict[str, float]:
+    """Stores the workspace's weights (only those differing from the defaults) and queues the
+    re-weighting of stored touches and a journey recompute once the change is committed."""
+    from campaigns.weights import DEFAULT_EVENT_WEIGHTS
+
+    overrides = {
+        kind: float(value)
+        for kind, value in weights.items()
+        if value is not None and float(value) != DEFAULT_EVENT_WEIGHTS.get(kind)
+    }
+    if any(v < 0 for v in overrides.values()):
+        raise ValidationError("Weights cannot be negative.")
+    with transaction.atomic():
+        workspace = type(workspace).objects.select_for_update().get(pk=workspace.pk)
+        workspace.settings = {**(workspace.settings or {}), "event_weights": overrides}
+        workspace.save(update_fields=["settings"])
+        from campaigns.tasks import events_reweight
+
+        workspace_id = workspace.pk
+        transaction.on_commit(lambda: events_reweight.delay(workspace_id=workspace_id))
+    return overrides
+
+
+def events_reweight(*, workspace: Workspace) -> int:
+    """Gives stored touches the workspace's current weight per kind (one UPDATE per kind that
+    differs) and recomputes journeys. Returns how many touches changed."""
+    from campaigns.weights import workspace_event_weights
+
+    changed = 0
+    for kind, weight in workspace_event_weights(workspace).items():
+        changed += (
+            EngagementEvent.objects.for_workspace(workspace)
+            .filter(kind=kind)
+            .exclude(weight=weight)
+            .update(weight=weight)
+        )
+    if changed:
+        journey_recompute(workspace=workspace)
+    return changed
 
 
 # --- journeys -----------------------------------------------------------------------------

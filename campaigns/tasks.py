@@ -80,3 +80,23 @@ def journeys_recompute(*, workspace_id: int) -> dict:
     if workspace is None:
         return {"accounts": 0}
     return journey_recompute(workspace=workspace)
+
+
+@shared_task(
+    queue="default",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=60 * 25,
+    time_limit=60 * 30,
+)
+def events_reweight(*, workspace_id: int) -> int:
+    """After the event weights changed: stored touches get the new weights, journeys follow."""
+    from campaigns.services import events_reweight as reweight
+
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    return reweight(workspace=workspace)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("segments/<int:pk>/delete/", views.segment_delete, name="segment_delete"),
     path("ip-ranges/", views.ip_range_list, name="ip_ranges"),
     path("ip-ranges/<int:pk>/delete/", views.ip_range_delete, name="ip_range_delete"),
+    path("weights/", views.event_weights, name="event_weights"),
     path("journeys/recompute/", views.journeys_recompute, name="journeys_recompute"),
     path("<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),

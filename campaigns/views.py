@@ -14,12 +14,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from abm.permissions import SECTION_ROLES, has_role, role_required
+from abm.permissions import SECTION_ROLES, check_roles, has_role, role_required
 from accounts.models import AccountIpRange, Seniority
 from campaigns import attribution, selectors, services
 from campaigns.forms import (
     AssetForm,
     CampaignForm,
+    EventWeightsForm,
     IpRangeForm,
     PerformanceForm,
     SegmentForm,
@@ -361,6 +362,31 @@ def ip_range_delete(request, pk: int):
     services.ip_range_delete(ip_range=ip_range)
     messages.success(request, f"{ip_range.cidr} removed.")
     return redirect("ip_ranges")
+
+
+@role_required(*READ)
+def event_weights(request):
+    from campaigns.weights import DEFAULT_EVENT_WEIGHTS, workspace_event_weights
+
+    current = workspace_event_weights(request.workspace)
+    form = EventWeightsForm(request.POST or None, weights=current)
+    if request.method == "POST":
+        check_roles(request, WRITE)
+        if form.is_valid():
+            services.event_weights_set(workspace=request.workspace, weights=form.cleaned_data)
+            messages.success(
+                request, "Weights saved; stored touches and journeys are being updated."
+            )
+            return redirect("event_weights")
+    rows = [
+        {"field": form[kind], "default": DEFAULT_EVENT_WEIGHTS.get(kind), "current": weight}
+        for kind, weight in sorted(current.items(), key=lambda kv: -kv[1])
+    ]
+    return render(
+        request,
+        "campaigns/event_weights.html",
+        {"form": form, "rows": rows, "can_write": has_role(request, WRITE)},
+    )
 
 
 @require_POST

@@ -216,3 +216,34 @@ def test_assets_are_grouped_by_committee_level(client_for, marketer_user, worksp
     groups = {g["level"]: [a.title for a in g["assets"]] for g in page.context["assets_by_level"]}
     assert groups["c_level_vp"] == ["Peer case study"]
     assert groups["director"] == []
+
+
+def test_changing_a_weight_reweights_stored_touches_and_moves_journeys(
+    client_for, marketer_user, workspace, django_capture_on_commit_callbacks
+):
+    # given one web visit (2 points: aware, not engaged)
+    account = AccountFactory(workspace=workspace)
+    event = EngagementEventFactory(workspace=workspace, account=account, kind="web_visit", weight=2)
+    # when the marketer makes a visit worth 10 points
+    from campaigns.weights import DEFAULT_EVENT_WEIGHTS
+
+    data = dict(DEFAULT_EVENT_WEIGHTS)
+    data["web_visit"] = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(marketer_user).post("/campaigns/weights/", data)
+    # then
+    assert response.status_code == 302
+    workspace.refresh_from_db()
+    assert workspace.settings["event_weights"] == {"web_visit": 10.0}
+    event.refresh_from_db()
+    account.refresh_from_db()
+    assert event.weight == 10
+    assert account.stage == "engaged"
+
+
+def test_viewer_sees_weights_but_may_not_change_them(client_for, viewer_user, workspace):
+    client = client_for(viewer_user)
+    page = client.get("/campaigns/weights/")
+    assert page.status_code == 200
+    assert b"Save weights" not in page.content
+    assert client.post("/campaigns/weights/", {"meeting": 1}).status_code == 403
