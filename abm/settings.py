@@ -169,6 +169,11 @@ CELERY_REDIS_SOCKET_TIMEOUT = 10
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "imports", "matching", "scoring")
 CELERY_BEAT_SCHEDULE: dict = {}
+# Imports queued while the broker was down, or orphaned past their time limit, are published again.
+CELERY_BEAT_SCHEDULE["accounts-import-jobs-requeue"] = {
+    "task": "accounts.tasks.import_jobs_requeue_stalled_task",
+    "schedule": 5 * 60,
+}
 # Dashboards: pick up tier/owner changes every 15 minutes; results cached per rollup version.
 CELERY_BEAT_SCHEDULE["dashboards-rollups-refresh"] = {
     "task": "dashboards.tasks.rollups_refresh_all",

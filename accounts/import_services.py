@@ -13,6 +13,7 @@ is in the error report with its line number, its values as they came and the rea
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import logging
@@ -30,6 +31,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, connections, transaction
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -177,7 +179,7 @@ def import_job_queue(*, job: ImportJob) -> ImportJob:
     from accounts.tasks import import_job_run
 
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPED).update(
-        status=ImportJob.Status.QUEUED
+        status=ImportJob.Status.QUEUED, heartbeat_at=timezone.now()
     )
     if updated:
         transaction.on_commit(lambda: import_job_run.delay(job_id=job.pk))
@@ -549,3 +551,29 @@ def sample_values(
             if value.strip() and len(out[header]) < n and value not in out[header]:
                 out[header].append(value[:80])
     return out
+
+
+def import_jobs_requeue_stalled(
+    *,
+    queued_for: dt.timedelta = dt.timedelta(minutes=10),
+    silent_for: dt.timedelta = dt.timedelta(minutes=35),
+) -> list[int]:
+    """Publish again the jobs no worker is working on: queued while the broker was down (never
+    started), or running with no heartbeat for longer than the task's hard time limit. Resuming
+    at the committed cursor makes a second delivery harmless."""
+    from accounts.tasks import import_job_run
+
+    now = timezone.now()
+    stalled = list(
+        ImportJob.objects.filter(
+            Q(
+                status=ImportJob.Status.QUEUED,
+                started_at__isnull=True,
+                heartbeat_at__lt=now - queued_for,
+            )
+            | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=now - silent_for)
+        ).values_list("pk", flat=True)
+    )
+    for job_id in stalled:
+        import_job_run.delay(job_id=job_id)
+    return stalled

@@ -28,3 +28,10 @@ def import_job_run(*, job_id: int) -> None:
 
 # SDR queue tasks live with the queue; importing them here lets Celery's autodiscovery find them.
 from accounts.queue.tasks import sla_clocks_sync_all  # noqa: E402, F401
+
+
+@shared_task(queue="imports", acks_late=True, soft_time_limit=60, time_limit=120)
+def import_jobs_requeue_stalled_task() -> None:
+    from accounts.import_services import import_jobs_requeue_stalled
+
+    import_jobs_requeue_stalled()
