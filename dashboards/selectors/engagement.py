@@ -16,7 +16,7 @@ from abm.models import Workspace
 from campaigns.models import Channel
 from dashboards.filters import TIERS, DashboardFilters, week_start, weeks_between
 from dashboards.models import ALL_CHANNELS, EngagementCube, EngagementWeekly
-from dashboards.selectors.common import account_q, rounded, segment_q
+from dashboards.selectors.common import account_q, rounded
 
 CHANNEL_LABELS = {**dict(Channel.choices), "other": "Other"}
 RECENT_WEEKS = 2
@@ -191,4 +191,4 @@ def engagement_heatmap(*, workspace: Workspace, filters: DashboardFilters, limit
     return {"weeks": [w.isoformat() for w in weeks], "rows": rows, "max": peak}
 
 
-__all__ = ["engagement_trend", "surging_accounts", "engagement_heatmap", "segment_q"]
+__all__ = ["engagement_trend", "surging_accounts", "engagement_heatmap"]
