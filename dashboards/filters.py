@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366 * 3
+MIN_YEAR, MAX_YEAR = 1990, 2999
+MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer match nothing and must not reach SQL
 
 # Segment = company size band by employees (what sales teams call SMB / mid-market / enterprise).
 SEGMENTS: dict[str, str] = {
@@ -37,9 +39,11 @@ def _date(value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value.strip()[:10])
+        day = dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
+    # far-off years would overflow the previous-period arithmetic; no CRM has deals there
+    return day if MIN_YEAR <= day.year <= MAX_YEAR else None
 
 
 def _int(value: str | None) -> int | None:
@@ -47,7 +51,7 @@ def _int(value: str | None) -> int | None:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if 0 < number <= MAX_ID else None
 
 
 @dataclass(frozen=True)
