@@ -77,7 +77,7 @@ class Identities:
             employees = round(employees, -2 if employees >= 10_000 else -1)
         account_id = salesforce_id("001", index)
         parent_id, company = "", None
-        if self.parents and rnd() < 0.03:  # a subsidiary abroad of an earlier large account
+        if self.parents and rnd() < 0.045:  # ~3% become subsidiaries abroad of large accounts
             parent_id, parent, industry = self.parents[int(rnd() * len(self.parents))]
             company = self.namer.subsidiary(parent=parent, country=country)
             if company is None:
