@@ -419,6 +419,35 @@ def account_create_from_lead(*, contact: Contact, user, name: str, domain: str =
     return account
 
 
+@transaction.atomic
+def account_create_from_suggestion(
+    *, workspace: Workspace, domain: str, name: str, user
+) -> tuple[Account, int]:
+    """Accept a suggested new account: create it and link every undecided lead on its domain."""
+    domain = registrable_domain(domain)
+    if not domain or is_free_email_domain(domain):
+        raise ValueError("a suggested account needs a corporate domain")
+    existing = Account.objects.for_workspace(workspace).filter(domain=domain).first()
+    account = existing or Account.objects.create(
+        workspace=workspace,
+        name=name.strip()[:255] or domain.split(".")[0].title(),
+        normalized_name=normalize_company_name(name),
+        domain=domain,
+        website=f"https://{domain}",
+        crm_source="matching",
+    )
+    leads = (
+        Contact.objects.for_workspace(workspace)
+        .filter(email_domain=domain, account__isnull=True)
+        .exclude(match_status__in=HUMAN_STATUSES)
+    )
+    linked = 0
+    for lead in leads:
+        contact_link_account(contact=lead, account=account, user=user)
+        linked += 1
+    return account, linked
+
+
 def match_candidates_bulk_accept(
     *, workspace: Workspace, candidate_ids: Sequence[int], user
 ) -> int:

@@ -121,6 +121,25 @@ def bulk_accept(request):
 
 
 @role_required(*ROLES)
+@require_POST
+def suggestion_create(request):
+    try:
+        account, linked = services.account_create_from_suggestion(
+            workspace=request.workspace,
+            domain=request.POST.get("domain", ""),
+            name=request.POST.get("name", ""),
+            user=request.user,
+        )
+    except ValueError as exc:
+        messages.error(request, str(exc).capitalize() + ".")
+        return _back(request)
+    messages.success(
+        request, f"Created {account.name} and linked {linked} lead{'s' if linked != 1 else ''}."
+    )
+    return _back(request)
+
+
+@role_required(*ROLES)
 @require_GET
 def account_search(request, pk: int):
     contact = get_object_or_404(Contact.objects.for_workspace(request.workspace), pk=pk)

@@ -169,3 +169,23 @@ def test_searching_the_queue_by_company(workspace, sdr_user, client_for, in_revi
     assert "Kanor Shiping" in client.get(URL, {"q": "kanor"}).content.decode()
     miss = client.get(URL, {"q": "nothing-like-this"}).content.decode()
     assert "No lead in review matches this search" in miss
+
+
+def test_a_suggested_account_is_created_with_its_leads(workspace, admin_user, client_for):
+    a = lead(workspace, "a@newco.io", "NewCo")
+    b = lead(workspace, "b@newco.io", "NewCo")
+    services.match_contacts_to_accounts(workspace=workspace)
+    client = client_for(admin_user)
+    page = client.get(URL).content.decode()
+    assert "Suggested new accounts" in page
+    assert "newco.io" in page
+    client.post("/matching/suggestions/create/", {"domain": "newco.io", "name": "NewCo"})
+    created = Account.objects.for_workspace(workspace).get(domain="newco.io")
+    assert set(created.contacts.values_list("pk", flat=True)) == {a.pk, b.pk}
+
+
+def test_a_free_mail_domain_cannot_become_an_account(workspace, admin_user, client_for):
+    client_for(admin_user).post(
+        "/matching/suggestions/create/", {"domain": "gmail.com", "name": "x"}
+    )
+    assert not Account.objects.for_workspace(workspace).filter(domain="gmail.com").exists()
