@@ -83,7 +83,26 @@ def params_for(settings: ScoringSettings) -> compose.Params:
 
 def active_criteria(*, workspace: Workspace) -> list[dict] | None:
     profile = IcpProfile.objects.for_workspace(workspace).filter(is_active=True).first()
+    if profile is None and not IcpProfile.objects.for_workspace(workspace).exists():
+        profile = _starter_profile(workspace=workspace)
     return rules.validate(profile.criteria) if profile is not None else None
+
+
+@transaction.atomic
+def _starter_profile(*, workspace: Workspace) -> IcpProfile:
+    """A workspace scored before anyone defined an ICP gets an editable starter profile, so
+    fit means something from day one and the marketer sees where it came from."""
+    profile, created = IcpProfile.objects.get_or_create(
+        workspace=workspace, name="Starter ICP",
+        defaults={"criteria": rules.DEFAULT_CRITERIA, "is_active": True,
+                  "description": "Created by the first scoring run. Edit it to match your market."},
+    )  # fmt: skip
+    if created:
+        IcpProfileVersion.objects.create(
+            workspace=workspace, profile=profile, version=1, name=profile.name,
+            criteria=profile.criteria, note="starter profile (first scoring run)",
+        )  # fmt: skip
+    return profile
 
 
 def active_model(*, workspace: Workspace) -> TrainedModel | None:
@@ -404,6 +423,11 @@ def _rescore_later(*, workspace: Workspace, trigger: str) -> None:
     """Queue a full re-score once the current transaction commits."""
     from scoring.tasks import score_accounts as score_task
 
+    waiting = ScoringRun.objects.for_workspace(workspace).filter(
+        status=ScoringRun.Status.QUEUED, account_ids__isnull=True
+    )
+    if waiting.exists():  # a full run that has not started yet will read the latest settings
+        return
     run = scoring_run_create(workspace=workspace, trigger=trigger)
     transaction.on_commit(lambda: score_task.delay(workspace_id=workspace.pk, run_id=run.pk))
 

@@ -240,3 +240,14 @@ def test_the_commands_score_a_workspace_and_refuse_to_train_without_deals(worksp
         call_command("train_fit_model", workspace="acme")
     with pytest.raises(CommandError, match="no workspace"):
         call_command("score_accounts", workspace="nope")
+
+
+def test_a_workspace_without_an_icp_gets_an_editable_starter_profile(workspace):
+    from scoring.models import IcpProfile
+
+    AccountFactory(workspace=workspace, industry="Software", employees=1000, annual_revenue=1e8,
+                   region="EMEA")  # fmt: skip
+    services.score_accounts(workspace=workspace)
+    profile = IcpProfile.objects.for_workspace(workspace).get()
+    assert (profile.name, profile.is_active, profile.versions.count()) == ("Starter ICP", True, 1)
+    assert Account.objects.for_workspace(workspace).get().fit_score == 85.0
