@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -196,8 +196,8 @@ extra_urls = [
         EngagementEventViewSet.as_view({"get": "list", "post": "create"}, schema=None),
         name="event-list-slash",
     ),
-    path(
-        "events/<int:pk>/",
+    re_path(
+        r"^events/(?P<pk>[^/.]+)/$",  # as the router does: any id reaches DRF's JSON 404
         EngagementEventViewSet.as_view({"get": "retrieve"}),
         name="event-detail",
     ),
