@@ -104,6 +104,23 @@ def account_score_summary(*, workspace: Workspace, account_id: int, days: int = 
         "rollup": account_rollup(workspace=workspace, account_id=account.pk)
         if has_children
         else None,
+        "trend_chart": score_trend_chart(trend),
+    }
+
+
+def score_trend_chart(trend: list[dict]) -> dict:
+    """Chart.js config (for partials/chart.html) of an account's scores over time."""
+    labels = [point["at"][:10] for point in trend]
+    return {
+        "type": "line",
+        "data": {
+            "labels": labels,
+            "datasets": [
+                {"label": name.capitalize(), "data": [point[name] for point in trend]}
+                for name in ("priority", "fit", "intent", "engagement")
+            ],
+        },
+        "options": {"scales": {"y": {"min": 0, "max": 100}}},
     }
 
 

@@ -71,3 +71,15 @@ def test_a_backtest_compares_a_candidate_profile_with_the_active_one(workspace):
     assert result["active"]["auc"] == 0.5
     assert result["candidate"]["lift"][0]["lift"] == 2.0
     assert result["tier_changes"] == 10
+
+
+def test_the_account_scores_partial_renders_reasons(workspace):
+    from django.template.loader import render_to_string
+
+    account = AccountFactory(workspace=workspace, industry="Software")
+    services.icp_profile_create(workspace=workspace, name="Core", criteria=ICP)
+    services.score_accounts(workspace=workspace)
+    summary = selectors.account_score_summary(workspace=workspace, account_id=account.pk)
+    html = render_to_string("scoring/partials/account_scores.html", {"summary": summary})
+    assert "✓ Industry in Software" in html
+    assert "No touches in the last year." in html
