@@ -82,7 +82,7 @@ def queue(request):
             include_snoozed=show_snoozed,
         )
     page = Paginator(accounts.select_related("owner"), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.queue_rows(workspace=ws, accounts=list(page.object_list))
+    rows = selectors.queue_rows(workspace=ws, accounts=list(page.object_list), user=request.user)
     return render(
         request,
         "accounts/queue/queue.html",
@@ -116,7 +116,7 @@ def pool(request):
         workspace=ws, owner_id=None, filters=filters, user=request.user, include_snoozed=True
     )
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.queue_rows(workspace=ws, accounts=list(page.object_list))
+    rows = selectors.queue_rows(workspace=ws, accounts=list(page.object_list), user=request.user)
     return render(
         request,
         "accounts/queue/pool.html",

@@ -128,11 +128,11 @@ def main() -> None:
     ws, users = build(args.accounts, args.sdrs)
     print(f"data ready in {time.perf_counter() - t0:.1f}s; load {os.getloadavg()}")
     client = Client()
-    client.force_login(users[0])
+    client.force_login(users[1])
     for path in [
         "/queue/",
         "/queue/pool/",
-        f"/accounts/{Account.objects.for_workspace(ws).filter(owner=users[0]).values_list('pk', flat=True).first()}/",
+        f"/accounts/{Account.objects.for_workspace(ws).filter(owner=users[1]).values_list('pk', flat=True).first()}/",
     ]:
         client.get(path)  # warm
         ms = timed(client, path, args.runs)
