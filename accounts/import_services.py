@@ -187,6 +187,23 @@ def import_job_queue(*, job: ImportJob) -> ImportJob:
     return job
 
 
+def import_resume(*, job: ImportJob) -> ImportJob:
+    """Queue a job whose worker died again; it continues after its last committed chunk.
+
+    A killed worker's task is normally redelivered by the broker (acks_late); this is the
+    admin's button for when that did not happen (a broker restart lost the message).
+    """
+    from accounts.tasks import import_job_run
+
+    if job.is_stale:
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            heartbeat_at=timezone.now()
+        )
+        transaction.on_commit(lambda: import_job_run.delay(job_id=job.pk))
+    job.refresh_from_db()
+    return job
+
+
 def import_cancel(*, job: ImportJob) -> ImportJob:
     """Ask a running job to stop after its current chunk; a queued job stops at once."""
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
@@ -265,6 +282,12 @@ def import_run(
     job.refresh_from_db()
     if job.status == ImportJob.Status.RUNNING:
         _finish(job, followups=followups)
+    elif job.status == ImportJob.Status.CANCELLED:
+        report = _write_error_report(
+            job
+        )  # the rows rejected before the cancel still get their report
+        if report:
+            job.error_report.save(f"import-{job.pk}-errors.csv", ContentFile(report), save=True)
     job.refresh_from_db()
     return job
 

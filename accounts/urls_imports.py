@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/start/", views.import_start, name="import_start"),
     path("<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("<int:pk>/cancel/", views.import_cancel_view, name="import_cancel"),
+    path("<int:pk>/resume/", views.import_resume_view, name="import_resume"),
     path("<int:pk>/undo/", views.import_undo_view, name="import_undo"),
     path("<int:pk>/errors.csv", views.import_errors, name="import_errors"),
 ]

@@ -19,6 +19,7 @@ from accounts.import_services import (
     import_job_queue,
     import_mapping_set,
     import_preview,
+    import_resume,
     import_undo,
     rows_for_report,
     sample_values,
@@ -192,6 +193,14 @@ def import_progress(request, pk: int):
 def import_cancel_view(request, pk: int):
     job = import_cancel(job=_job(request, pk))
     messages.info(request, "Cancelling: the rows already written stay; undo removes them.")
+    return redirect("import_detail", pk=job.pk)
+
+
+@role_required(*ADMIN)
+@require_POST
+def import_resume_view(request, pk: int):
+    job = import_resume(job=_job(request, pk))
+    messages.info(request, "Resuming after the last saved chunk: no row is imported twice.")
     return redirect("import_detail", pk=job.pk)
 
 

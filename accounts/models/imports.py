@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from abm.tenancy import WorkspaceScopedModel
+
+STALE_AFTER_SECONDS = 120
 
 
 class ImportJob(WorkspaceScopedModel):
@@ -72,6 +75,13 @@ class ImportJob(WorkspaceScopedModel):
             self.Status.CANCELLED,
             self.Status.UNDONE,
         )
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but no chunk committed for two minutes: its worker is probably gone."""
+        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+            return False
+        return (timezone.now() - self.heartbeat_at).total_seconds() > STALE_AFTER_SECONDS
 
     @property
     def percent(self) -> int:

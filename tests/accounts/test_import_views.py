@@ -171,3 +171,28 @@ def test_cancel_button_stops_a_queued_import(admin_client, workspace, tmp_path):
     job.refresh_from_db()
     assert job.status == "cancelled"
     assert Contact.objects.count() == 0
+
+
+def test_a_stalled_import_offers_resume_and_finishes_from_its_cursor(
+    admin_client, workspace, tmp_path, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    path = tmp_path / "c.csv"
+    path.write_text("Email\n" + "".join(f"p{i}@acme.com\n" for i in range(5)))
+    job = import_job_create(workspace=workspace, kind="contacts", path=path)
+    # given a job whose worker died two minutes ago after committing nothing
+    stale = timezone.now() - dt.timedelta(minutes=5)
+    ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=stale)
+    page = admin_client.get(reverse("import_detail", args=[job.pk])).content.decode()
+    assert "probably stopped" in page
+    assert reverse("import_resume", args=[job.pk]) in page
+    # when the admin resumes it
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("import_resume", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert job.counts["created"] == 5
+    assert Contact.objects.count() == 5
