@@ -23,18 +23,28 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from scoring.engine.frames import as_lists, technology_matrix
 
-CATEGORICAL = ["industry", "country", "region"]
-NUMERIC = ["log_employees", "log_revenue", "employees_missing", "revenue_missing", "has_parent"]
+CATEGORICAL = ["industry", "country", "region", "size", "revenue"]
+NUMERIC = ["log_employees", "log_revenue", "has_parent"]
+# Buying propensity rarely grows in a straight line with size: bands let the model learn that
+# mid-market beats both the smallest and the largest companies.
+SIZE_BANDS = (
+    (0, "1–49 employees"), (50, "50–199 employees"), (200, "200–999 employees"),
+    (1000, "1,000–4,999 employees"), (5000, "5,000–9,999 employees"),
+    (10000, "10,000+ employees"),
+)  # fmt: skip
+REVENUE_BANDS = (
+    (0, "revenue under $5M"), (5e6, "revenue $5M–50M"), (5e7, "revenue $50M–1B"),
+    (1e9, "revenue $1B+"),
+)  # fmt: skip
 MIN_PER_CLASS = 20
 MAX_TECHNOLOGIES = 30
 NUMERIC_WORDS = {
     "log_employees": "company size",
     "log_revenue": "annual revenue",
-    "employees_missing": "unknown company size",
-    "revenue_missing": "unknown revenue",
     "has_parent": "being part of a group",
 }
 CATEGORY_WORDS = {"industry": "Industry", "country": "Country", "region": "Region"}
+BAND_COLUMNS = ("size", "revenue")
 
 
 class NotEnoughOutcomes(ValueError):
@@ -59,8 +69,8 @@ def feature_frame(accounts: pd.DataFrame, technologies: list[str]) -> pd.DataFra
     revenue = pd.to_numeric(accounts.get("annual_revenue"), errors="coerce").to_numpy(float)
     out["log_employees"] = np.log1p(np.nan_to_num(employees, nan=0.0).clip(min=0))
     out["log_revenue"] = np.log1p(np.nan_to_num(revenue, nan=0.0).clip(min=0))
-    out["employees_missing"] = np.isnan(employees).astype(float)
-    out["revenue_missing"] = np.isnan(revenue).astype(float)
+    out["size"] = _band(employees, SIZE_BANDS, "unknown size")
+    out["revenue"] = _band(revenue, REVENUE_BANDS, "unknown revenue")
     parent = accounts["has_parent"] if "has_parent" in accounts else pd.Series([False] * n)
     out["has_parent"] = parent.fillna(False).astype(float).to_numpy()
     matrix = (
@@ -71,6 +81,13 @@ def feature_frame(accounts: pd.DataFrame, technologies: list[str]) -> pd.DataFra
     for j, name in enumerate(technologies):
         out[f"tech:{name}"] = matrix[:, j].astype(float)
     return out
+
+
+def _band(values: np.ndarray, bands: tuple, unknown: str) -> np.ndarray:
+    edges = np.array([low for low, _ in bands[1:]], dtype=float)
+    labels = np.array([label for _, label in bands] + [unknown], dtype=object)
+    position = np.searchsorted(edges, np.nan_to_num(values, nan=0.0), side="right")
+    return labels[np.where(np.isnan(values), len(bands), position)]
 
 
 def common_technologies(accounts: pd.DataFrame, limit: int = MAX_TECHNOLOGIES) -> list[str]:
@@ -160,6 +177,8 @@ def _words(feature: str, account: pd.Series, effect: float | None = None) -> str
         col, _, value = name.partition("_")
         if value == "infrequent_sklearn":
             return f"Uncommon {col}"
+        if col in BAND_COLUMNS:
+            return value[0].upper() + value[1:]
         return f"{CATEGORY_WORDS.get(col, col)} is {value}"
     if group == "tech":
         tech = name.removeprefix("tech:")
