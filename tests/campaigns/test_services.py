@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from campaigns import selectors, services
-from campaigns.models import CampaignAccount, JourneyRun, StageTransition
+from campaigns.models import CampaignAccount, EngagementEvent, JourneyRun, StageTransition
 from tests.factories import (
     AccountFactory,
     CampaignAccountFactory,
@@ -258,3 +258,20 @@ def test_heatmap_is_accounts_by_weeks(workspace):
     assert grid["rows"][0]["cells"] == [0, 1, 0, 7]
     assert grid["rows"][1]["cells"] == [0, 0, 0, 0]
     assert grid["max"] == 7
+
+
+def test_deleting_an_account_deletes_its_touches_and_a_contact_leaves_them_anonymous(workspace):
+    # the event table has no database FK constraints (ingestion speed); the ORM still cascades
+    account = AccountFactory(workspace=workspace)
+    person = ContactFactory(workspace=workspace, account=None)
+    EngagementEventFactory(workspace=workspace, account=account, external_id="gone")
+    kept = EngagementEventFactory(
+        workspace=workspace, account=None, contact=person, external_id="kept"
+    )
+    account.delete()
+    person.delete()
+    kept.refresh_from_db()
+    assert kept.contact_id is None
+    assert list(
+        EngagementEvent.objects.for_workspace(workspace).values_list("external_id", flat=True)
+    ) == ["kept"]
