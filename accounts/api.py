@@ -1,4 +1,7 @@
+from rest_framework import serializers
+
 from abm.api import WorkspaceModelViewSet, WorkspaceScopedModelSerializer
+from accounts import services
 from accounts.models import Account, Contact, Opportunity
 
 
@@ -69,6 +72,20 @@ class ContactSerializer(WorkspaceScopedModelSerializer):
         ]
         read_only_fields = ["match_status", "match_confidence"]
 
+    def validate_email(self, value: str) -> str:
+        value = (value or "").strip().lower()
+        if not value:
+            return value
+        request = self.context["request"]
+        others = Contact.objects.for_workspace(request._request.workspace).filter(email=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError(
+                "A person with this email already exists in this workspace."
+            )
+        return value
+
 
 class OpportunitySerializer(WorkspaceScopedModelSerializer):
     class Meta:
@@ -104,6 +121,16 @@ class ContactViewSet(WorkspaceModelViewSet):
     write_roles = frozenset({"admin", "marketer", "sdr"})
     filterset_fields = ["account", "is_lead", "lead_status", "match_status", "seniority"]
     ordering_fields = ["last_name", "created_at"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.contact_create(
+            workspace=self.workspace, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.contact_update(
+            contact=serializer.instance, **serializer.validated_data
+        )
 
 
 class OpportunityViewSet(WorkspaceModelViewSet):

@@ -40,3 +40,44 @@ def test_schema_is_served(client, db):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"openapi" in response.content
+
+
+def test_a_lead_sent_by_the_api_is_matched_to_its_account(
+    client_for, marketer_user, workspace, django_capture_on_commit_callbacks
+):
+    # given an account that owns initech.com
+    account = AccountFactory(workspace=workspace, name="Initech", domain="initech.com")
+    # when a lead arrives through the API (tasks run eagerly in tests)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(marketer_user).post(
+            "/api/v1/contacts/",
+            {
+                "email": "Peter.Gibbons@Initech.com",
+                "first_name": "Peter",
+                "company_name": "Initech",
+            },
+            content_type="application/json",
+        )
+    # then it is stored comparable and linked to the account
+    assert response.status_code == 201, response.content
+    from accounts.models import Contact
+
+    lead = Contact.objects.for_workspace(workspace).get(pk=response.json()["id"])
+    assert lead.email == "peter.gibbons@initech.com"
+    assert lead.email_domain == "initech.com"
+    assert lead.is_lead is True
+    assert lead.account_id == account.pk
+    assert lead.match_status == "auto"
+
+
+def test_a_duplicate_email_is_a_clear_400_not_a_server_error(client_for, marketer_user, workspace):
+    client = client_for(marketer_user)
+    first = client.post(
+        "/api/v1/contacts/", {"email": "ada@example.com"}, content_type="application/json"
+    )
+    second = client.post(
+        "/api/v1/contacts/", {"email": "ADA@example.com"}, content_type="application/json"
+    )
+    assert first.status_code == 201
+    assert second.status_code == 400
+    assert "email" in second.json()["error"]["details"]
