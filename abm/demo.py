@@ -79,15 +79,16 @@ def demo_seed(*, accounts: int = 2000, seed: int = 42, data_dir: Path | None = N
     _demo_campaigns_fill_in(workspace=workspace, seed=seed)
     report.steps.append("filled in campaign kinds, budgets, dates and target lists")
 
-    # Later stages read what earlier ones wrote: owners before SLA clocks, matches before
-    # scoring (engagement breadth counts matched leads), scores before journeys (MQA needs fit).
-    accounts_assign(workspace=workspace)
-    report.steps.append("assigned accounts to SDRs")
+    # Later stages read what earlier ones wrote: matches before scoring (engagement breadth
+    # counts matched leads), scores before assignment (SDRs start with the best accounts) and
+    # before journeys (MQA needs fit).
     match_contacts_to_accounts(workspace=workspace)
     report.steps.append("matched leads to accounts")
     report.steps.append(_demo_scoring_setup(workspace=workspace))
     score_accounts(workspace=workspace)
     report.steps.append("scored accounts")
+    accounts_assign(workspace=workspace)
+    report.steps.append("assigned accounts to SDRs")
     journey_recompute(workspace=workspace)
     report.steps.append("computed account journeys")
     rollups_rebuild(workspace=workspace)
