@@ -216,6 +216,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Accounts, contacts, campaigns, engagement events, matches and metrics.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name per choice set shared by several serializers.
+    "ENUM_NAME_OVERRIDES": {"ChannelEnum": "campaigns.models.Channel"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "abm.api_schema.add_error_responses",
