@@ -76,22 +76,29 @@ def test_anonymous_pages_neither_check_the_broker_nor_show_the_banner(client, se
 
 
 def test_a_hung_broker_costs_a_page_one_short_timeout_and_then_nothing_while_cached(
-    admin_client, settings, hung_broker_url
+    admin_client, settings, hung_broker_url, monkeypatch
 ):
     # given a broker that accepts connections but never answers
     settings.CELERY_BROKER_URL = hung_broker_url
+    waits: list[float] = []
+    real_ping = health._ping
+
+    def timed_ping(url, *, timeout_s):
+        started = time.monotonic()
+        try:
+            return real_ping(url, timeout_s=timeout_s)
+        finally:
+            waits.append(time.monotonic() - started)
+
+    monkeypatch.setattr(health, "_ping", timed_ping)
     # when two pages are opened in a row
-    started = time.monotonic()
     first = admin_client.get("/accounts/")
-    first_s = time.monotonic() - started
-    started = time.monotonic()
     second = admin_client.get("/accounts/")
-    second_s = time.monotonic() - started
-    # then the first gave up after the short timeout, the second did not wait at all
+    # then both tell the user; the first waited one short timeout, the second not at all
     assert BANNER in first.content.decode()
     assert BANNER in second.content.decode()
-    assert first_s < health.BROKER_CHECK_TIMEOUT_S + 2.0
-    assert second_s < health.BROKER_CHECK_TIMEOUT_S
+    assert len(waits) == 1
+    assert health.BROKER_CHECK_TIMEOUT_S * 0.9 <= waits[0] < health.BROKER_CHECK_TIMEOUT_S + 1.0
 
 
 def test_the_answer_is_kept_for_a_few_seconds_then_asked_again(monkeypatch):
