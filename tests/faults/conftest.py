@@ -134,9 +134,13 @@ def faults(fault_redis):
             fault_redis.set(f"faults:{name}", str(value))
 
     yield _set
-    keys = list(fault_redis.scan_iter("faults:*"))
+    import redis
+
+    redis_start()  # in case the test stopped it
+    client = redis.Redis.from_url(fault_broker_url())  # the test's client may predate a restart
+    keys = list(client.scan_iter("faults:*"))
     if keys:
-        fault_redis.delete(*keys)
+        client.delete(*keys)
 
 
 @pytest.fixture
