@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from scoring.schedule import BEAT_SCHEDULE as SCORING_BEAT
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -169,6 +171,8 @@ CELERY_REDIS_SOCKET_TIMEOUT = 10
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "imports", "matching", "scoring")
 CELERY_BEAT_SCHEDULE: dict = {}
+# Nightly scoring of every workspace (scoring/schedule.py has no Django imports).
+CELERY_BEAT_SCHEDULE.update(SCORING_BEAT)
 # Imports queued while the broker was down, or orphaned past their time limit, are published again.
 CELERY_BEAT_SCHEDULE["accounts-import-jobs-requeue"] = {
     "task": "accounts.tasks.import_jobs_requeue_stalled_task",
