@@ -98,8 +98,6 @@ requires_worker = pytest.mark.skipif(
 # Known bugs found by the fault and browser tests, kept visible here (and on their issues)
 # until fixed; xfail is not strict because some also fail intermittently under load.
 KNOWN_FAILURES = {
-    "tests/dashboards/test_metrics.py::test_deal_size_by_dimension_average_and_median[quarter-expected4]": "deal size by quarter groups close dates wrongly on PostgreSQL (issue 8)",
-    "tests/dashboards/test_metrics.py::test_deal_size_by_quarter_splits_close_quarters": "deal size by quarter groups close dates wrongly on PostgreSQL (issue 8)",
     "tests/faults/test_broker_down.py::test_with_redis_stopped_every_page_serves_with_the_banner": "dashboards/results.py cache.get raises when Redis is down (issue 9)",
     "tests/faults/test_import_faults.py::test_the_same_import_delivered_twice_at_once_ends_as_if_run_once": "times out waiting for a Celery result under load (issue 9)",
     "tests/faults/test_import_faults.py::test_a_failing_import_is_retried_with_backoff_then_shown_as_failed_with_its_reason": "import_job_run never marks the job failed after retries (issue 3)",

@@ -15,7 +15,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, TruncQuarter
 
 from abm.models import Workspace
 from dashboards.aggregates import Median
@@ -66,7 +66,9 @@ def _group_expr(dimension: str):
     if dimension == "campaign":
         return Subquery(Campaign.objects.filter(pk=OuterRef("campaign_id")).values("name")[:1])
     if dimension == "quarter":
-        return ExtractYear("close_date") * 10 + (ExtractMonth("close_date") + 2) / 3
+        # The quarter's first day, not year * 10 + (month + 2) / 3: PostgreSQL's EXTRACT returns
+        # numeric, so that division kept the months of one quarter apart.
+        return TruncQuarter("close_date")
     raise ValueError(f"unknown deal-size dimension {dimension!r}")
 
 
@@ -76,7 +78,7 @@ def _label(dimension: str, key) -> str:
     if dimension == "segment":
         return SEGMENTS.get(key, key)
     if dimension == "quarter":
-        return f"{int(key) // 10}-Q{int(key) % 10}"
+        return f"{key.year}-Q{(key.month - 1) // 3 + 1}"
     return key or ("No campaign" if dimension == "campaign" else "Unknown")
 
 
