@@ -9,10 +9,12 @@ shipped as weights.json → confidence) → per-lead decision (auto / review / n
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +23,13 @@ import pandas as pd
 from matching.engine.candidates import generate
 from matching.engine.features import FEATURES, IDX, compute
 from matching.engine.model import load_model, reason, signals
-from matching.engine.prepare import Accounts, Leads, prepare_accounts, prepare_leads
+from matching.engine.prepare import (
+    Accounts,
+    Leads,
+    account_domain_sets,
+    prepare_accounts,
+    prepare_leads,
+)
 
 __all__ = ["FEATURES", "MatchParams", "MatchResult", "match", "suggest_new_accounts"]
 
@@ -56,6 +64,24 @@ class MatchResult:
 _PARALLEL_MIN_ROWS = 40_000
 
 
+def _leads_and_account_domains(leads: pd.DataFrame, accounts: pd.DataFrame):
+    """The child's half of a parallel prepare: balanced against the accounts' names."""
+    return prepare_leads(leads), account_domain_sets(accounts)
+
+
+@contextmanager
+def _gc_paused():
+    """A match allocates millions of small objects and frees almost none of them until it
+    returns, so the cyclic collector only re-walks live data: pausing it saves ~15 %."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _prepare_both(accounts: pd.DataFrame | Accounts, leads: pd.DataFrame, *, parallel: bool):
     """Normalisation is pure Python; on two cores the leads go to a forked child."""
     if isinstance(accounts, Accounts):  # prepared once and reused by the caller
@@ -64,9 +90,9 @@ def _prepare_both(accounts: pd.DataFrame | Accounts, leads: pd.DataFrame, *, par
         try:
             ctx = multiprocessing.get_context("fork")
             with ctx.Pool(1) as pool:
-                pending = pool.apply_async(prepare_leads, (leads,))
-                acc = prepare_accounts(accounts)
-                return acc, pending.get()
+                pending = pool.apply_async(_leads_and_account_domains, (leads, accounts))
+                acc = prepare_accounts(accounts, lambda: pending.get()[1])
+                return acc, pending.get()[0]
         except (AssertionError, OSError, ValueError):
             pass  # e.g. inside a daemonic Celery worker, which may not fork children
     return prepare_accounts(accounts), prepare_leads(leads)
@@ -90,7 +116,24 @@ def match(
 ) -> MatchResult:
     """One decision per lead. `exclude_pairs` holds (lead id, account id) pairs a person
     rejected: they are never proposed again."""
-    params = params or MatchParams()
+    with _gc_paused():
+        return _match(
+            accounts,
+            leads,
+            params=params or MatchParams(),
+            with_candidates=with_candidates,
+            exclude_pairs=exclude_pairs,
+        )
+
+
+def _match(
+    accounts: pd.DataFrame | Accounts,
+    leads: pd.DataFrame,
+    *,
+    params: MatchParams,
+    with_candidates: bool,
+    exclude_pairs: set[tuple[str, str]] | None,
+) -> MatchResult:
     clock = time.perf_counter()
     timings: dict[str, float] = {}
 

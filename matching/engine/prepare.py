@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,19 +120,17 @@ class Leads:
     names: Names
 
 
-def prepare_accounts(df: pd.DataFrame) -> Accounts:
-    ids = np.array(_col(df, "id"), dtype=object)
-    n = len(ids)
-    raw_names = _col(df, "name")
+def account_domain_sets(df: pd.DataFrame) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+    """(current domains incl. the website's, former domains) per account row.
+
+    Separate from `prepare_accounts` so a second process can parse domains while this one
+    normalises names: on two cores that halves the longest stage of a large match."""
+    n = len(df)
     websites = _col(df, "website")
     domains_raw = df["domains"].tolist() if "domains" in df.columns else [""] * n
     former_raw = df["former_domains"].tolist() if "former_domains" in df.columns else [""] * n
-    aliases_raw = df["aliases"].tolist() if "aliases" in df.columns else [None] * n
-
     domains: list[frozenset[str]] = []
     former: list[frozenset[str]] = []
-    domain_index: dict[str, list[int]] = defaultdict(list)
-    former_index: dict[str, list[int]] = defaultdict(list)
     for i in range(n):
         own = set(_split_domains(domains_raw[i]))
         site = websites[i]
@@ -141,13 +140,21 @@ def prepare_accounts(df: pd.DataFrame) -> Accounts:
             web = registrable_domain(site)
             if web:
                 own.add(web)
-        old = set(_split_domains(former_raw[i])) - own
         domains.append(frozenset(own))
-        former.append(frozenset(old))
-        for d in own:
-            domain_index[d].append(i)
-        for d in old:
-            former_index[d].append(i)
+        former.append(frozenset(set(_split_domains(former_raw[i])) - own))
+    return domains, former
+
+
+def prepare_accounts(
+    df: pd.DataFrame,
+    domain_sets: Callable[[], tuple[list[frozenset[str]], list[frozenset[str]]]] | None = None,
+) -> Accounts:
+    """`domain_sets`, when given, is called last: its result may still be in the making in
+    another process while the names are normalised here."""
+    ids = np.array(_col(df, "id"), dtype=object)
+    n = len(ids)
+    raw_names = _col(df, "name")
+    aliases_raw = df["aliases"].tolist() if "aliases" in df.columns else [None] * n
 
     row_account: list[int] = []
     row_names: list[str] = []
@@ -186,12 +193,25 @@ def prepare_accounts(df: pd.DataFrame) -> Accounts:
     else:
         _infer_parents(names, row_account_arr, key_index, parent)
 
+    country = _mapped(_col(df, "country"), normalize_country)
+    city = _mapped(_col(df, "city"), normalize_city)
+    phone = _mapped(_col(df, "phone"), normalize_phone)
+
+    domains, former = domain_sets() if domain_sets is not None else account_domain_sets(df)
+    domain_index: dict[str, list[int]] = defaultdict(list)
+    former_index: dict[str, list[int]] = defaultdict(list)
+    for i in range(n):
+        for d in domains[i]:
+            domain_index[d].append(i)
+        for d in former[i]:
+            former_index[d].append(i)
+
     return Accounts(
         ids=ids,
         n=n,
-        country=_mapped(_col(df, "country"), normalize_country),
-        city=_mapped(_col(df, "city"), normalize_city),
-        phone=_mapped(_col(df, "phone"), normalize_phone),
+        country=country,
+        city=city,
+        phone=phone,
         parent=parent,
         domains=domains,
         former=former,
