@@ -2,6 +2,8 @@
 
 Results are cached per workspace, rollup version, metric, filters and parameters: a refresh
 bumps the version, so a cached number is never older than the rollups it was computed from.
+The cache is a shortcut only: when it cannot be reached the numbers are computed
+(`dashboards.cache_guard`).
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from abm.models import Workspace
+from dashboards.cache_guard import cache_get, cache_set
 from dashboards.filters import DashboardFilters, filters_parse
 from dashboards.models import RollupState
 from dashboards.selectors import METRICS, Metric
@@ -50,10 +52,10 @@ def metric_result(
         return metric.compute(workspace=workspace, filters=filters, params=params)
     extra = "&".join(f"{p}={(params or {}).get(p) or ''}" for p in metric.params)
     key = f"dash:{workspace.pk}:{rollup_stamp(state)}:{metric.name}:{filters.cache_key()}:{extra}"
-    result = cache.get(key)
+    result = cache_get(key)
     if result is None:
         result = metric.compute(workspace=workspace, filters=filters, params=params)
-        cache.set(key, result, LIVE_METRICS.get(metric.name, seconds))
+        cache_set(key, result, LIVE_METRICS.get(metric.name, seconds))
     return result
 
 

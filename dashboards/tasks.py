@@ -1,10 +1,10 @@
 """Celery entry points for the rollups: ids in, one service call each, safe to run twice."""
 
 from celery import shared_task
-from django.core.cache import cache
 from django.db import OperationalError
 
 from abm.models import Workspace
+from dashboards.cache_guard import cache_add, cache_delete
 
 _OPTIONS = {
     "queue": "default",
@@ -22,7 +22,7 @@ def rollups_refresh_task(*, workspace_id: int, account_ids: list[int] | None = N
     """After an import or an event ingestion: recompute what changed since the last refresh."""
     from dashboards.services import rollups_refresh
 
-    cache.delete(f"dashboards:refresh-pending:{workspace_id}")
+    cache_delete(f"dashboards:refresh-pending:{workspace_id}")
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:  # deleted after it was queued
         return
@@ -35,8 +35,12 @@ REFRESH_DELAY = 60
 
 
 def rollups_refresh_soon(*, workspace_id: int) -> None:
-    """Schedule one incremental refresh for the workspace unless one is already pending."""
-    if cache.add(f"dashboards:refresh-pending:{workspace_id}", 1, REFRESH_DELAY):
+    """Schedule one incremental refresh for the workspace unless one is already pending.
+
+    Without a cache to ask, it schedules one anyway: an extra refresh costs little, a missed
+    one leaves the dashboards stale until the next beat.
+    """
+    if cache_add(f"dashboards:refresh-pending:{workspace_id}", 1, REFRESH_DELAY):
         rollups_refresh_task.apply_async(
             kwargs={"workspace_id": workspace_id}, countdown=REFRESH_DELAY
         )

@@ -183,3 +183,25 @@ def test_with_redis_stopped_starting_an_import_answers_and_says_work_is_delayed(
     assert response.status_code == 200
     assert BANNER in response.content.decode()
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.QUEUED
+
+
+def test_with_the_cache_and_the_broker_unreachable_every_page_serves_with_the_banner(
+    admin_client, settings
+):
+    """What the Redis-stopped test below checks, without a Redis to stop: runs on SQLite too."""
+    from dashboards import cache_guard
+    from tests.dashboards.unreachable_cache import UNREACHABLE
+
+    # given Redis is down: the broker does not answer and every cache call raises
+    settings.CELERY_BROKER_URL = closed_port_url()
+    settings.CACHES = UNREACHABLE
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    cache_guard.forget_failures()
+    try:
+        # when an admin opens every page
+        responses = {path: admin_client.get(path, follow=True) for path in PAGES}
+    finally:
+        cache_guard.forget_failures()
+    # then every page still serves and tells the user
+    assert {p: r.status_code for p, r in responses.items()} == dict.fromkeys(PAGES, 200)
+    assert [p for p, r in responses.items() if BANNER not in r.content.decode()] == []
