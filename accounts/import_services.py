@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, OperationalError, connection, connections, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -234,6 +234,44 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     )
     job.refresh_from_db()
     return job
+
+
+def import_job_fail(*, job_id: int, error: BaseException, attempts: int = 1) -> None:
+    """Mark a job that could not finish as failed, with a reason the result page shows.
+
+    Only a job still waiting or running is marked: a run that lost its claim to a newer one, or
+    a job already done or cancelled, keeps its state. The rows committed before the failure stay
+    (undo removes them) and the ones rejected so far get their error report. When the database
+    itself is gone this cannot be recorded; the stalled-job sweeper publishes the job again.
+    """
+    if isinstance(error, OperationalError):
+        cause = f"the database could not be reached ({_first_line(error)})"
+    else:
+        cause = f"an unexpected error stopped it ({error.__class__.__name__}: {_first_line(error)})"
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    message = (
+        f"The import stopped{tries}: {cause}. The rows imported before it stopped are kept; "
+        "undo them or upload the file again."
+    )
+    try:
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()  # a dropped connection: open a new one
+        failed = ImportJob.objects.filter(
+            pk=job_id,
+            status__in=[ImportJob.Status.MAPPED, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
+        ).update(status=ImportJob.Status.FAILED, error_message=message, finished_at=timezone.now())
+        if failed:
+            job = ImportJob.objects.get(pk=job_id)
+            report = _write_error_report(job)
+            if report:
+                job.error_report.save(f"import-{job.pk}-errors.csv", ContentFile(report), save=True)
+    except DatabaseError:
+        log.exception("import job %s failed and could not be marked failed", job_id)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return (text.splitlines()[0] if text else error.__class__.__name__)[:500]
 
 
 def import_run(

@@ -7,6 +7,7 @@ from accounts.models import ImportJob
 
 
 @shared_task(
+    bind=True,
     queue="imports",
     acks_late=True,
     reject_on_worker_lost=True,  # a killed worker's job is redelivered and resumes at its cursor
@@ -17,13 +18,26 @@ from accounts.models import ImportJob
     soft_time_limit=60 * 25,
     time_limit=60 * 30,
 )
-def import_job_run(*, job_id: int) -> None:
-    from accounts.import_services import import_run
+def import_job_run(self, *, job_id: int) -> None:
+    """Run the job; a database outage is retried with backoff, and the job is marked failed
+    (with the reason, for the result page) once no retry is left or on any other error.
+
+    Each retry resumes at the committed cursor, so the rows already imported are kept.
+    """
+    from accounts.import_services import import_job_fail, import_run
 
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None:  # deleted after it was queued
         return
-    import_run(job=job)
+    try:
+        import_run(job=job)
+    except OperationalError as exc:
+        if self.max_retries is not None and self.request.retries >= self.max_retries:
+            import_job_fail(job_id=job_id, error=exc, attempts=self.request.retries + 1)
+        raise  # autoretry_for turns this into a retry while retries remain
+    except Exception as exc:
+        import_job_fail(job_id=job_id, error=exc, attempts=self.request.retries + 1)
+        raise
 
 
 # SDR queue tasks live with the queue; importing them here lets Celery's autodiscovery find them.

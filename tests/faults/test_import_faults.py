@@ -145,13 +145,16 @@ def test_killing_the_whole_worker_mid_import_and_starting_another_resumes(
 
 
 def test_the_same_import_delivered_twice_at_once_ends_as_if_run_once(
-    worker, faults, queued_job, send, attempts, contacts_csv
+    worker, faults, queued_job, fault_app, attempts, contacts_csv
 ):
     # given two pool processes and an import job
     faults(chunk_rows=CHUNK_ROWS, chunk_delay=0.2)
     job = queued_job(worker.queue)
-    # when the broker delivers the same task a second time while the first still runs
-    duplicate = send(import_job_run, worker.queue, job_id=job.pk)
+    # when the broker delivers the same task a second time while the first still runs (its
+    # result is stored, unlike the product's tasks, so the test can wait for that run to end)
+    duplicate = fault_app.send_task(
+        import_job_run.name, kwargs={"job_id": job.pk}, queue=worker.queue, ignore_result=False
+    )
     job = wait_finished(job)
     duplicate.get(timeout=90)
     # then both runs happened, in both pool processes ...
