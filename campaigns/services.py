@@ -49,6 +49,7 @@ __all__ = [
     "ip_range_add",
     "ip_range_delete",
     "journey_recompute",
+    "journey_rules",
     "segment_save",
 ]
 
@@ -420,13 +421,23 @@ def _journey_chunk(
     return len(replace), len(new_rows)
 
 
+def journey_rules(*, workspace: Workspace) -> journey.Rules:
+    """The workspace's journey rules; the MQA thresholds come from its scoring settings (edited
+    on the scoring page), so scoring and journeys apply one MQA rule."""
+    from scoring.services import mqa_rules, scoring_settings_get
+
+    values = dict((workspace.settings or {}).get("journey_rules") or {})
+    values.update(mqa_rules(scoring_settings_get(workspace=workspace)))
+    return journey.Rules.from_settings(values)
+
+
 def journey_recompute(
     *, workspace: Workspace, account_ids: Iterable[int] | None = None, record: bool = True
 ) -> dict:
     """Replays the journey rules (campaigns/journey.py) for the workspace's accounts — all of
     them, or `account_ids` — and stores the moves. Idempotent: an account whose history gives
     the same moves is left untouched. Returns ``{"accounts", "changed", "transitions"}``."""
-    rules = journey.Rules.from_settings((workspace.settings or {}).get("journey_rules"))
+    rules = journey_rules(workspace=workspace)
     tz = timezone.get_current_timezone()
     run = JourneyRun.objects.create(workspace=workspace) if record else None
     base = Account.objects.for_workspace(workspace)

@@ -113,8 +113,9 @@ class ScoringSettingsForm(forms.ModelForm):
     class Meta:
         model = ScoringSettings
         fields = [
-            "weight_fit", "weight_intent", "weight_engagement", "tier1_min", "tier2_min",
-            "tier1_cap", "tier2_cap", "mqa_fit_min", "mqa_engagement_min",
+            "weight_fit", "weight_intent", "weight_engagement", "tier1_share", "tier1_cap",
+            "tier2_share", "tier2_cap", "tier1_min", "tier2_min", "mqa_fit_min", "mqa_points",
+            "mqa_min_contacts",
             "intent_half_life_days", "engagement_half_life_days", "trigger_half_life_days",
             "surge_ratio", "use_predictive_fit",
         ]  # fmt: skip
@@ -122,12 +123,15 @@ class ScoringSettingsForm(forms.ModelForm):
             "weight_fit": "Fit weight",
             "weight_intent": "Intent weight",
             "weight_engagement": "Engagement weight",
-            "tier1_min": "Tier 1 from priority",
-            "tier2_min": "Tier 2 from priority",
+            "tier1_share": "Tier 1: top % of accounts",
+            "tier2_share": "Tier 2: next % of accounts",
             "tier1_cap": "Most Tier-1 accounts",
             "tier2_cap": "Most Tier-2 accounts",
+            "tier1_min": "Tier 1 needs priority at least",
+            "tier2_min": "Tier 2 needs priority at least",
             "mqa_fit_min": "MQA: fit at least",
-            "mqa_engagement_min": "MQA: engagement at least",
+            "mqa_points": "MQA: engagement points in the journey window",
+            "mqa_min_contacts": "MQA: from at least this many people",
             "intent_half_life_days": "Intent half-life (days)",
             "engagement_half_life_days": "Engagement half-life (days)",
             "trigger_half_life_days": "Trigger half-life (days)",
@@ -140,8 +144,13 @@ class ScoringSettingsForm(forms.ModelForm):
         weights = [data.get(k) or 0 for k in ("weight_fit", "weight_intent", "weight_engagement")]
         if any(w < 0 for w in weights) or sum(weights) <= 0:
             raise forms.ValidationError("Weights must be zero or more, and not all zero.")
-        if (data.get("tier2_min") or 0) > (data.get("tier1_min") or 0):
-            raise forms.ValidationError("Tier 2 must start below Tier 1.")
+        for name in ("tier1_share", "tier2_share"):
+            if not 0 <= (data.get(name) or 0) <= 100:
+                self.add_error(name, "A share is a percentage between 0 and 100.")
+        if (data.get("tier1_share") or 0) + (data.get("tier2_share") or 0) > 100:
+            raise forms.ValidationError("Tier 1 and Tier 2 together cannot pass 100 %.")
+        if (data.get("mqa_min_contacts") or 0) < 1:
+            self.add_error("mqa_min_contacts", "At least one person.")
         for name in (
             "intent_half_life_days",
             "engagement_half_life_days",

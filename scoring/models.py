@@ -16,14 +16,25 @@ class ScoringSettings(WorkspaceScopedModel):
     weight_fit = models.FloatField(default=0.5)
     weight_intent = models.FloatField(default=0.25)
     weight_engagement = models.FloatField(default=0.25)
-    tier1_min = models.FloatField(default=75.0, help_text="Priority needed for Tier 1")
-    tier2_min = models.FloatField(default=50.0, help_text="Priority needed for Tier 2")
+    # Tiers are ranks within the workspace: the top tier1_share % of scored accounts (at most
+    # tier1_cap) are Tier 1, the next tier2_share % (at most tier2_cap) Tier 2. Absolute
+    # priorities drift with the data, so a fixed line left big workspaces with a handful of
+    # Tier-1 accounts; the floors only keep weak accounts out of a tier in a weak workspace.
+    tier1_share = models.FloatField(default=5.0, help_text="Percent of accounts in Tier 1")
+    tier2_share = models.FloatField(default=20.0, help_text="Percent of accounts in Tier 2")
     tier1_cap = models.PositiveIntegerField(
-        default=50, help_text="At most this many Tier-1 accounts"
+        default=50, null=True, blank=True, help_text="At most this many Tier-1 accounts"
     )
-    tier2_cap = models.PositiveIntegerField(null=True, blank=True)
-    mqa_fit_min = models.FloatField(default=60.0)
-    mqa_engagement_min = models.FloatField(default=40.0)
+    tier2_cap = models.PositiveIntegerField(
+        null=True, blank=True, help_text="At most this many Tier-2 accounts"
+    )
+    tier1_min = models.FloatField(default=0.0, help_text="Tier 1 needs at least this priority")
+    tier2_min = models.FloatField(default=0.0, help_text="Tier 2 needs at least this priority")
+    # MQA is decided by the account journey (campaigns/journey.py) with these thresholds:
+    # engagement points (the event weights) within the journey window, from enough people.
+    mqa_fit_min = models.FloatField(default=50.0)
+    mqa_points = models.FloatField(default=40.0)
+    mqa_min_contacts = models.PositiveSmallIntegerField(default=2)
     intent_half_life_days = models.FloatField(default=14.0)
     engagement_half_life_days = models.FloatField(default=30.0)
     trigger_half_life_days = models.FloatField(default=45.0)

@@ -4,10 +4,13 @@ databases use the ORM's bulk operations. Every query starts from `for_workspace`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -33,12 +36,62 @@ SCORE_FIELDS = {  # result column → Account field
     "tier": "tier",
     "health": "health_score",
 }
-PROMOTABLE_TO_MQA = (JourneyStage.TARGET, JourneyStage.AWARE, JourneyStage.ENGAGED)
+# Stages whose journey can hold an MQA move: fit only matters once an account is engaged.
+FIT_GATED_STAGES = (
+    JourneyStage.ENGAGED, JourneyStage.MQA, JourneyStage.OPPORTUNITY, JourneyStage.CUSTOMER,
+    JourneyStage.CHURNED,
+)  # fmt: skip
 SIGNAL_HORIZON_DAYS = 365
 
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+RUN_LOCK_CLASS = 0x5C0E  # advisory-lock namespace of scoring runs (the other key is the run id)
+_local_run_locks: dict[int, threading.Lock] = {}
+_local_run_locks_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def run_claim(run_id: int, *, wait: float) -> Iterator[bool]:
+    """Yield True while this process holds the exclusive claim on scoring run `run_id`, False
+    if another holder kept it for `wait` seconds.
+
+    PostgreSQL: a session advisory lock on this connection. The server drops it the moment the
+    holder's connection dies, so a task redelivered because its worker was killed claims the run
+    again (after waiting a moment for the dead backend to go), while a duplicate delivered next
+    to a live run cannot run it a second time. A status flag alone could not tell a live run
+    from a dead one. Other databases (SQLite: one process, eager tasks) use a lock per process.
+    """
+    if not is_postgres():
+        with _local_run_locks_guard:
+            lock = _local_run_locks.setdefault(run_id, threading.Lock())
+        got = lock.acquire(timeout=wait) if wait > 0 else lock.acquire(blocking=False)
+        try:
+            yield got
+        finally:
+            if got:
+                lock.release()
+        return
+    deadline = time.monotonic() + wait
+    with connection.cursor() as cur:
+        while True:
+            cur.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK_CLASS, run_id])
+            got = bool(cur.fetchone()[0])
+            if got or time.monotonic() >= deadline:
+                break
+            time.sleep(0.25)
+    try:
+        yield got
+    finally:
+        if got:
+            try:
+                with connection.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK_CLASS, run_id])
+            except Exception:
+                # A broken connection holds no lock once closed; a kept one must not keep it.
+                connection.close()
 
 
 WRITERS = 2  # PostgreSQL backends writing at once: the machines have two cores
@@ -234,11 +287,14 @@ def write_scores(
     now: dt.datetime,
     run_id: int | None,
     snapshot: np.ndarray,
+    journeys: Callable[[list[int]], object] | None = None,
 ) -> None:
-    """Write scores (and MQA stage promotions) back; a snapshot for rows flagged in `snapshot`.
+    """Write scores back; a snapshot for rows flagged in `snapshot`; then, in the same
+    transaction, `journeys(ids)` for the rows flagged `replay` (their fit crossed the MQA line),
+    so a worker dying in between cannot leave scores without the journey moves they cause.
 
     `rows` columns: id, fit, predictive_fit, intent, engagement, priority, tier, health,
-    promote (bool). `reasons` holds each row's reasons as JSON text.
+    replay (bool). `reasons` holds each row's reasons as JSON text.
     """
     if not len(rows):
         return
@@ -246,6 +302,10 @@ def write_scores(
         _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot)
     else:
         _write_orm(workspace_id, rows, reasons, now, run_id, snapshot)
+    if journeys is not None and "replay" in rows:
+        replay = rows["id"].to_numpy()[rows["replay"].to_numpy(bool)]
+        if len(replay):
+            journeys([int(pk) for pk in replay])
 
 
 def _score_columns(rows: pd.DataFrame) -> list[np.ndarray]:
@@ -264,7 +324,6 @@ def _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
         values = rows[col].to_numpy(dtype=float)
         out[col] = pd.array(values, dtype="Int64") if col == "tier" else np.round(values, 2)
     out["reasons"] = reasons
-    out["promote"] = np.where(rows["promote"].to_numpy(bool), "t", "f")
     out["snap"] = np.where(snapshot, "t", "f")
     buffer = io.StringIO()
     out.to_csv(buffer, index=False, header=False, na_rep="")
@@ -277,7 +336,7 @@ def _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
         cur.execute(
             "CREATE TEMP TABLE scoring_writeback (id bigint, fit float8, predictive_fit float8,"
             " intent float8, engagement float8, priority float8, tier smallint, health float8,"
-            " reasons jsonb, promote boolean, snap boolean) ON COMMIT DROP"
+            " reasons jsonb, snap boolean) ON COMMIT DROP"
         )
         cur.copy_expert("COPY scoring_writeback FROM STDIN WITH (FORMAT csv)", buffer)
         # The workspace condition keeps a stray id from touching another tenant's account.
@@ -285,11 +344,9 @@ def _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
             f"UPDATE {table} a SET fit_score = t.fit, predictive_fit = t.predictive_fit,"  # noqa: S608
             " intent_score = t.intent, engagement_score = t.engagement, priority = t.priority,"
             " tier = t.tier, health_score = t.health, score_reasons = t.reasons,"
-            " scored_at = %s,"
-            " stage = CASE WHEN t.promote THEN %s ELSE a.stage END,"
-            " stage_changed_at = CASE WHEN t.promote THEN %s ELSE a.stage_changed_at END"
+            " scored_at = %s"
             " FROM scoring_writeback t WHERE a.id = t.id AND a.workspace_id = %s",
-            [now, JourneyStage.MQA, now, workspace_id],
+            [now, workspace_id],
         )
         if snapshot.any():
             cur.execute(
@@ -306,7 +363,6 @@ def _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
 def _write_orm(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
     cols = _score_columns(rows)
     ids = rows["id"].tolist()
-    promote = rows["promote"].tolist()
     current = Account.objects.for_workspace(workspace_id).in_bulk(ids)
     updates, snaps = [], []
     for i, pk in enumerate(ids):
@@ -318,9 +374,6 @@ def _write_orm(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
             setattr(account, field, value)
         account.score_reasons = json.loads(reasons[i])
         account.scored_at = now
-        if promote[i]:
-            account.stage = JourneyStage.MQA
-            account.stage_changed_at = now
         updates.append(account)
         if snapshot[i]:
             snaps.append(
@@ -335,7 +388,7 @@ def _write_orm(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
             )
     Account.objects.bulk_update(
         updates,
-        [*SCORE_FIELDS.values(), "score_reasons", "scored_at", "stage", "stage_changed_at"],
+        [*SCORE_FIELDS.values(), "score_reasons", "scored_at"],
         batch_size=500,
     )
     ScoreSnapshot.objects.bulk_create(snaps, batch_size=1000)

@@ -85,7 +85,7 @@ def account_score_summary(*, workspace: Workspace, account_id: int, days: int = 
         },
         "tier": account.tier,
         "stage": account.stage,
-        "mqa": bool(reasons.get("mqa")),
+        "mqa": account.stage == "mqa",  # the journey's stage, the one MQA rule
         "scored_at": account.scored_at,
         "reasons": reasons,
         "why_now": reasons.get("why_now", ""),

@@ -31,6 +31,9 @@ from scoring.models import (
 logger = logging.getLogger(__name__)
 CHUNK = 100_000
 WRITE_CHUNK = 50_000
+# How long a second delivery of a run waits for the first holder: long enough for the database
+# to notice a killed worker's connection, short enough not to idle a worker behind a live run.
+CLAIM_WAIT_SECONDS = 10.0
 
 __all__ = ["NotEnoughOutcomes"]
 
@@ -49,6 +52,7 @@ def scoring_settings_update(
 ) -> ScoringSettings:
     settings = scoring_settings_get(workspace=workspace)
     allowed = {f.name for f in ScoringSettings._meta.fields} - {"id", "workspace", "updated_at"}
+    mqa_before = mqa_rules(settings)
     for name, value in values.items():
         if name not in allowed:
             raise ValueError(f"unknown scoring setting {name!r}")
@@ -57,7 +61,21 @@ def scoring_settings_update(
         raise ValueError("at least one priority weight must be above zero")
     settings.save()
     _rescore_later(workspace=workspace, trigger=ScoringRun.Trigger.MANUAL)
+    if mqa_rules(settings) != mqa_before:  # every journey is judged by the new thresholds
+        from campaigns.tasks import journeys_recompute
+
+        transaction.on_commit(lambda: journeys_recompute.delay(workspace_id=workspace.pk))
     return settings
+
+
+def mqa_rules(settings: ScoringSettings) -> dict[str, float | int]:
+    """The MQA thresholds the account journey applies (campaigns/journey.py Rules fields):
+    one rule, edited on the scoring settings page, applied by the journey replay."""
+    return {
+        "mqa_min_fit": settings.mqa_fit_min,
+        "mqa_points": settings.mqa_points,
+        "mqa_min_contacts": settings.mqa_min_contacts,
+    }
 
 
 def params_for(settings: ScoringSettings) -> compose.Params:
@@ -66,12 +84,12 @@ def params_for(settings: ScoringSettings) -> compose.Params:
             weight_fit=settings.weight_fit,
             weight_intent=settings.weight_intent,
             weight_engagement=settings.weight_engagement,
-            tier1_min=settings.tier1_min,
-            tier2_min=settings.tier2_min,
+            tier1_share=settings.tier1_share,
+            tier2_share=settings.tier2_share,
             tier1_cap=settings.tier1_cap,
             tier2_cap=settings.tier2_cap,
-            mqa_fit_min=settings.mqa_fit_min,
-            mqa_engagement_min=settings.mqa_engagement_min,
+            tier1_min=settings.tier1_min,
+            tier2_min=settings.tier2_min,
         ),
         intent_half_life_days=settings.intent_half_life_days,
         engagement_half_life_days=settings.engagement_half_life_days,
@@ -138,24 +156,37 @@ def score_accounts(
         run = scoring_run_create(workspace=workspace, account_ids=account_ids, trigger=trigger)
     elif account_ids is None and run.account_ids is not None:
         account_ids = run.account_ids
-    if run.status == ScoringRun.Status.DONE:  # a retried task whose run already finished
-        return run
-    now = timezone.now()
-    ScoringRun.objects.filter(pk=run.pk).update(
-        status=ScoringRun.Status.RUNNING, started_at=now, error=""
-    )
-    try:
-        counts = _score(workspace=workspace, account_ids=account_ids, run=run, now=now)
-    except Exception as exc:
+    with pipeline.run_claim(run.pk, wait=CLAIM_WAIT_SECONDS) as claimed:
+        if not claimed:  # the same run delivered twice: the live holder finishes it
+            logger.info("scoring run %s is being scored by another worker", run.pk)
+            run.refresh_from_db()
+            return run
+        run.refresh_from_db()
+        if run.status == ScoringRun.Status.DONE:  # a redelivery or retry of a finished run
+            return run
+        now = timezone.now()
         ScoringRun.objects.filter(pk=run.pk).update(
-            status=ScoringRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+            status=ScoringRun.Status.RUNNING, started_at=now, error=""
         )
-        raise
-    ScoringRun.objects.filter(pk=run.pk).update(
-        status=ScoringRun.Status.DONE, counts=counts, finished_at=timezone.now()
-    )
+        try:
+            counts = _score(workspace=workspace, account_ids=account_ids, run=run, now=now)
+        except Exception as exc:
+            scoring_run_fail(run_id=run.pk, reason=str(exc))
+            raise
+        ScoringRun.objects.filter(pk=run.pk).update(
+            status=ScoringRun.Status.DONE, counts=counts, finished_at=timezone.now()
+        )
     run.refresh_from_db()
     return run
+
+
+def scoring_run_fail(*, run_id: int, reason: str) -> None:
+    """Show a run as failed with its reason (a finished run stays done)."""
+    ScoringRun.objects.filter(pk=run_id).exclude(status=ScoringRun.Status.DONE).update(
+        status=ScoringRun.Status.FAILED,
+        error=(reason or "failed without a message")[:2000],
+        finished_at=timezone.now(),
+    )
 
 
 def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
@@ -216,11 +247,11 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
     new = pd.concat(results, ignore_index=True)
     new["tier"], moved = _tiers(workspace=workspace, new=new, partial=account_ids is not None,
                                 params=params)  # fmt: skip
-    new["promote"] = (
-        new["mqa"].to_numpy() & old["stage"].isin(pipeline.PROMOTABLE_TO_MQA).to_numpy()
+    new["replay"] = _fit_crossed_mqa_line(old=old, new=new, fit_min=settings.mqa_fit_min)
+    changed = pipeline.changed_rows(old, new)
+    write_mask = (
+        changed | new["replay"].to_numpy() if account_ids is None else np.ones(len(new), bool)
     )
-    changed = pipeline.changed_rows(old, new) | new["promote"].to_numpy()
-    write_mask = changed if account_ids is None else np.ones(len(new), dtype=bool)
     t0 = time.perf_counter()
     jobs = []
     for start in range(0, len(new), WRITE_CHUNK):
@@ -234,11 +265,16 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
     half = total // 2  # reading counts as the first half of the work
     to_write = max(1, int(write_mask.sum()))
 
+    from campaigns.services import journey_recompute
+
+    def journeys(ids: list[int]) -> None:
+        journey_recompute(workspace=workspace, account_ids=ids, record=False)
+
     def write(job) -> int:
         part, part_reasons, snap = job
         pipeline.write_scores(
             workspace_id=workspace.pk, rows=part, reasons=part_reasons, now=now,
-            run_id=run.pk, snapshot=snap,
+            run_id=run.pk, snapshot=snap, journeys=journeys,
         )  # fmt: skip
         return len(part)
 
@@ -248,9 +284,9 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
         ScoringRun.objects.filter(pk=run.pk).update(
             processed=min(total, half + written * (total - half) // to_write)
         )
-    _record_promotions(workspace=workspace, new=new, old=old, now=now, params=params)
     clock["write"] = time.perf_counter() - t0
     tiers = new["tier"].to_numpy()
+    mqa = Account.objects.for_workspace(workspace).filter(stage=JourneyStage.MQA)
     return {
         "accounts": int(len(new)),
         "changed": int(changed.sum()),
@@ -259,8 +295,12 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
         "tier_1": int((tiers == 1).sum()),
         "tier_2": int((tiers == 2).sum()),
         "tier_3": int((tiers == 3).sum()),
-        "mqa": int(new["mqa"].sum()),
-        "promoted_to_mqa": int(new["promote"].sum()),
+        # MQA is the journey's stage: count what it says after this run's fit changes
+        "mqa": mqa.count(),
+        "promoted_to_mqa": _became_mqa(workspace=workspace, new=new, old=old),
+        "tier_lines": prio.tier_lines(new["priority"].to_numpy(), tiers)
+        if account_ids is None
+        else None,
         "churn_risk": int(new["churn_risk"].sum()),
         "expansion": int(new["expansion"].sum()),
         "seconds": {k: round(v, 2) for k, v in clock.items()},
@@ -276,7 +316,7 @@ def _tiers(
     other account whose tier the cap moves is rewritten directly."""
     if not partial:
         return prio.assign_tiers(
-            new["priority"].to_numpy(), new["fit"].to_numpy(), params.policy
+            new["priority"].to_numpy(), new["fit"].to_numpy(), params.policy, new["id"].to_numpy()
         ), 0
     others = pd.DataFrame(
         Account.objects.for_workspace(workspace)
@@ -287,7 +327,8 @@ def _tiers(
     )
     priority = np.concatenate([new["priority"].to_numpy(float), others["priority"].to_numpy(float)])
     fit = np.concatenate([new["fit"].to_numpy(float), others["fit"].to_numpy(float)])
-    tiers = prio.assign_tiers(priority, fit, params.policy)
+    ids = np.concatenate([new["id"].to_numpy(np.int64), others["id"].to_numpy(np.int64)])
+    tiers = prio.assign_tiers(priority, fit, params.policy, ids)
     mine, theirs = tiers[: len(new)], tiers[len(new) :]
     moved = others[others["tier"].fillna(0).to_numpy() != theirs].assign(new_tier=theirs[
         others["tier"].fillna(0).to_numpy() != theirs])  # fmt: skip
@@ -298,36 +339,28 @@ def _tiers(
     return mine, len(moved)
 
 
-def _record_promotions(*, workspace, new, old, now, params) -> None:
-    """Journey history for accounts this run made MQA (usually a handful)."""
-    from campaigns.models import StageTransition
+def _fit_crossed_mqa_line(*, old: pd.DataFrame, new: pd.DataFrame, fit_min: float) -> np.ndarray:
+    """Accounts whose journey must be replayed because the new fit lets them reach MQA where
+    the old one did not, or the other way round. Only journeys past `aware` can hold an MQA
+    move; an unscored account is not held back by fit (campaigns/journey.py)."""
+    old_fit = pd.to_numeric(old["fit_score"], errors="coerce").to_numpy(float)
+    new_fit = new["fit"].to_numpy(float)
+    old_ok = np.isnan(old_fit) | (old_fit >= fit_min)
+    new_ok = np.isnan(new_fit) | (new_fit >= fit_min)
+    return (old_ok != new_ok) & old["stage"].isin(pipeline.FIT_GATED_STAGES).to_numpy()
 
-    promoted = np.flatnonzero(new["promote"].to_numpy())
-    if not len(promoted):
-        return
-    policy = params.policy
-    StageTransition.objects.bulk_create(
-        [
-            StageTransition(
-                workspace=workspace,
-                account_id=int(new["id"].iat[i]),
-                from_stage=old["stage"].iat[i],
-                to_stage=JourneyStage.MQA,
-                at=now,
-                reason=(
-                    f"MQA: fit {new['fit'].iat[i]:.0f} ≥ {policy.mqa_fit_min:g} and engagement "
-                    f"{new['engagement'].iat[i]:.0f} ≥ {policy.mqa_engagement_min:g}"
-                ),
-            )
-            for i in promoted
-        ],
-        batch_size=1000,
-    )
+
+def _became_mqa(*, workspace: Workspace, new: pd.DataFrame, old: pd.DataFrame) -> int:
+    replayed = new["replay"].to_numpy(bool) & (old["stage"] != JourneyStage.MQA).to_numpy()
+    ids = new["id"].to_numpy()[replayed].tolist()
+    mqa = Account.objects.for_workspace(workspace).filter(stage=JourneyStage.MQA)
+    return sum(mqa.filter(pk__in=ids[i : i + 10_000]).count() for i in range(0, len(ids), 10_000))
 
 
 def account_engagement_refresh(*, workspace: Workspace, account_id: int) -> Account | None:
-    """Re-score one account's engagement and intent (and its priority, tier and MQA stage)
-    right after an event or signal arrives, without waiting for the nightly run."""
+    """Re-score one account's engagement and intent (and its priority and tier) right after an
+    event or signal arrives, without waiting for the nightly run. Its journey (and so MQA) is
+    replayed by the caller that recorded the touch (campaigns.tasks.engagement_refresh)."""
     account = Account.objects.for_workspace(workspace).filter(pk=account_id).first()
     if account is None:
         return None
@@ -352,11 +385,10 @@ def account_engagement_refresh(*, workspace: Workspace, account_id: int) -> Acco
     tier = _single_tier(
         workspace=workspace, account=account, priority=priority, policy=params.policy
     )
-    mqa = bool(prio.is_mqa(np.array([fit or 0.0]), np.array([row["engagement"]]), params.policy)[0])
     new_reasons = compose.build_reasons(scored, 0)
     reasons = dict(account.score_reasons or {})
     reasons.update({k: new_reasons[k] for k in ("intent", "engagement", "why_now")})
-    reasons["mqa"] = mqa
+    reasons.pop("mqa", None)  # written by earlier versions; the journey stage says it now
     before = (account.intent_score, account.engagement_score, account.priority, account.tier)
     account.intent_score = float(row["intent"])
     account.engagement_score = float(row["engagement"])
@@ -365,18 +397,7 @@ def account_engagement_refresh(*, workspace: Workspace, account_id: int) -> Acco
     account.score_reasons = reasons
     account.scored_at = now
     fields = ["intent_score", "engagement_score", "priority", "tier", "score_reasons", "scored_at"]
-    promote = mqa and account.stage in pipeline.PROMOTABLE_TO_MQA
     with transaction.atomic():
-        if promote:
-            from campaigns.models import StageTransition
-
-            StageTransition.objects.create(
-                workspace=workspace, account=account, from_stage=account.stage,
-                to_stage=JourneyStage.MQA, at=now,
-                reason=f"MQA: engagement {row['engagement']:.0f} after a new touch",
-            )  # fmt: skip
-            account.stage, account.stage_changed_at = JourneyStage.MQA, now
-            fields += ["stage", "stage_changed_at"]
         account.save(update_fields=fields)
         after = (account.intent_score, account.engagement_score, account.priority, account.tier)
         if _moved(before, after):
@@ -399,23 +420,29 @@ def _moved(before: tuple, after: tuple) -> bool:
 
 
 def _single_tier(*, workspace: Workspace, account: Account, priority: float, policy) -> int:
-    """One account's tier without re-ranking everyone: Tier 1 only while the cap has room."""
-    if priority >= policy.tier1_min:
-        if account.tier == 1 or policy.tier1_cap is None:
-            return 1
+    """One account's tier without re-ranking everyone: placed against the lines the last full
+    run drew (the weakest Tier-1 and Tier-2 priority), into Tier 1 or 2 only while its cap has
+    room; the next full run ranks everyone again."""
+    last = (
+        ScoringRun.objects.for_workspace(workspace)
+        .filter(status=ScoringRun.Status.DONE, account_ids__isnull=True)
+        .order_by("-created_at")
+        .values_list("counts", flat=True)
+        .first()
+    )
+    lines = (last or {}).get("tier_lines") or {}
+    for tier, floor, cap in ((1, policy.tier1_min, policy.tier1_cap),
+                             (2, policy.tier2_min, policy.tier2_cap)):  # fmt: skip
+        line = lines.get(str(tier))
+        if line is None or priority < max(line, floor):
+            continue
+        if account.tier == tier or cap is None:
+            return tier
         taken = (
-            Account.objects.for_workspace(workspace).filter(tier=1).exclude(pk=account.pk).count()
-        )
-        if taken < policy.tier1_cap:
-            return 1
-        return 2
-    if priority >= policy.tier2_min:
-        if account.tier == 2 or policy.tier2_cap is None:
-            return 2
-        taken = (
-            Account.objects.for_workspace(workspace).filter(tier=2).exclude(pk=account.pk).count()
-        )
-        return 2 if taken < policy.tier2_cap else 3
+            Account.objects.for_workspace(workspace).filter(tier=tier).exclude(pk=account.pk)
+        ).count()
+        if taken < cap:
+            return tier
     return 3
 
 

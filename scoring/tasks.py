@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import OperationalError
+from celery import Task, shared_task
+from django.db import OperationalError, close_old_connections
 
 from abm.models import Workspace
 from scoring import services
@@ -20,7 +20,23 @@ COMMON = {
 }
 
 
-@shared_task(**COMMON, soft_time_limit=1500, time_limit=1800)
+class ScoringRunTask(Task):
+    """Once Celery gives up on a run (retries used up, time limit), the run says so and why,
+    even when the attempt itself could not write that down (its connection had dropped)."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        run_id = (kwargs or {}).get("run_id")
+        if run_id is None:
+            return
+        close_old_connections()
+        services.scoring_run_fail(run_id=run_id, reason=f"{type(exc).__name__}: {exc}")
+
+
+# Its result (the run id) is kept, unlike most tasks': scoring runs are few, and a caller may
+# wait for one to end (scripts, the fault tests' duplicate deliveries).
+@shared_task(
+    **COMMON, base=ScoringRunTask, ignore_result=False, soft_time_limit=1500, time_limit=1800
+)
 def score_accounts(
     *,
     workspace_id: int,

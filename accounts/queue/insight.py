@@ -148,7 +148,7 @@ def _scores(*, workspace: Workspace, account: Account) -> dict:
         "cards": cards,
         "reasons": reasons,
         "why_now_text": raw.get("why_now") if isinstance(raw.get("why_now"), str) else "",
-        "mqa": bool(raw.get("mqa")),
+        "mqa": account.stage == "mqa",
         "chart": chart,
         "points": len(trend),
         "scored_at": account.scored_at,

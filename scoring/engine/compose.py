@@ -1,5 +1,6 @@
 """One scoring pass over a set of accounts: fit (rules, optionally blended with the predictive
-model), intent, engagement, priority, tier, MQA, health and the reasons for each."""
+model), intent, engagement, priority, tier, health and the reasons for each. (MQA is a journey
+stage, decided by campaigns/journey.py from touches and this fit.)"""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ class Scored:
     """Result columns aligned with the input accounts frame, plus the intermediate results."""
 
     frame: pd.DataFrame  # id, fit, rule_fit, predictive_fit, intent, engagement, priority, tier,
-    #                      mqa, health, churn_risk, expansion
+    #                      health, churn_risk, expansion
     icp: rules.IcpResult | None
     intent: signals.IntentResult
     engagement: signals.EngagementResult
@@ -90,7 +91,6 @@ def score(
     )
     priority = prio.priority_scores(fit, it.score, en.score, params.policy)
     tiers = prio.assign_tiers(priority, fit, params.policy) if with_tiers else np.zeros(n, np.int8)
-    mqa = prio.is_mqa(fit, en.score, params.policy)
     frame = pd.DataFrame(
         {
             "id": accounts["id"].to_numpy() if "id" in accounts else np.arange(n),
@@ -101,7 +101,6 @@ def score(
             "engagement": en.score,
             "priority": priority,
             "tier": tiers,
-            "mqa": mqa,
             "health": he.health,
             "churn_risk": he.churn_risk,
             "expansion": he.expansion,
@@ -124,13 +123,12 @@ def reasons_json(scored: Scored, rows: np.ndarray | None = None) -> list[str]:
     """The `score_reasons` JSON text of many accounts, built for speed.
 
     Most accounts have no intent, trigger or engagement: their reasons depend only on their
-    fit pattern, MQA flag and health flags, so each distinct combination is serialised once.
+    fit pattern and health flags, so each distinct combination is serialised once.
     Only accounts with signals get strings of their own."""
     n = len(scored.frame)
     rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
     it, en, f = scored.intent, scored.engagement, scored.frame
     codes = scored.icp.pattern_codes() if scored.icp is not None else np.zeros(n, np.int64)
-    mqa = f["mqa"].to_numpy(bool)
     health = f["health"].to_numpy(float)
     churn, expansion = f["churn_risk"].to_numpy(bool), f["expansion"].to_numpy(bool)
     health_state = np.where(np.isnan(health), 0, 1 + churn + 2 * expansion)
@@ -181,7 +179,6 @@ def reasons_json(scored: Scored, rows: np.ndarray | None = None) -> list[str]:
             days = int(last[r])
             engagement.append("Last touch today" if days == 0 else f"Last touch {days} days ago")
         parts.append('"engagement":' + (_dumps(engagement) if engagement else _EMPTY))
-        parts.append('"mqa":' + ("true" if mqa[r] else "false"))
         if health_state[r]:
             parts.append(
                 '"health":{"churn_risk":' + ("true" if churn[r] else "false")
@@ -196,7 +193,7 @@ def reasons_json(scored: Scored, rows: np.ndarray | None = None) -> list[str]:
     plain_pos = np.flatnonzero(~chosen_special)
     if len(plain_pos):
         plain_rows = rows[plain_pos]
-        keys = (codes[plain_rows] * 2 + mqa[plain_rows]) * 5 + health_state[plain_rows]
+        keys = codes[plain_rows] * 5 + health_state[plain_rows]
         uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         texts = [one(int(plain_rows[i])) for i in first]
         for pos, k in zip(plain_pos.tolist(), inverse.tolist(), strict=True):

@@ -122,10 +122,10 @@ def _install_scoring_faults() -> None:
     default_write_chunk = services.WRITE_CHUNK
 
     def write_scores(**kwargs):
-        real_write(**kwargs)  # its own transaction: committed when this returns
         error = switch("scoring_error")
-        if error:
+        if error:  # before writing: a retry finds the same work and fails the same way
             raise OperationalError(error)
+        real_write(**kwargs)  # its own transaction: committed when this returns
         time.sleep(float(switch("scoring_delay", "0")))
 
     def score_accounts(*, run=None, **kwargs):

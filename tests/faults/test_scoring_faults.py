@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Account, JourneyStage
 from campaigns.models import StageTransition
+from campaigns.services import journey_recompute
 from scoring.engine import rules
 from scoring.models import IcpProfile, ScoreSnapshot, ScoringRun
 from scoring.services import scoring_run_create
@@ -147,7 +148,10 @@ def test_killing_the_whole_worker_mid_scoring_and_starting_another_finishes(
 
 @pytest.fixture
 def hot_accounts(run):
-    """HOT accounts that fit the ICP and had meetings with five people this week: MQAs to be."""
+    """HOT accounts that fit the ICP and had meetings with five people this week: MQAs to be.
+
+    Their journeys are up to date (engaged) but held back from MQA by the poor fit stored
+    before the ICP existed; the run's new fit is what makes them MQA (the journey decides)."""
     workspace, now = run.workspace, timezone.now()
     hot = list(
         Account.objects.filter(
@@ -160,8 +164,13 @@ def hot_accounts(run):
             for days_ago in (1, 2):
                 EngagementEventFactory(
                     workspace=workspace, account=account, contact=person, kind="meeting",
-                    channel="events", occurred_at=now - dt.timedelta(days=days_ago),
+                    weight=30, channel="events", occurred_at=now - dt.timedelta(days=days_ago),
                 )  # fmt: skip
+    Account.objects.filter(pk__in=[a.pk for a in hot]).update(fit_score=10)
+    journey_recompute(workspace=workspace, account_ids=[a.pk for a in hot])
+    assert set(
+        Account.objects.filter(pk__in=[a.pk for a in hot]).values_list("stage", flat=True)
+    ) == {JourneyStage.ENGAGED}
     return hot
 
 
@@ -205,8 +214,8 @@ def test_the_same_scoring_task_delivered_twice_at_once_ends_as_if_run_once(
 def test_a_failing_scoring_run_is_retried_then_shown_as_failed_with_its_reason(
     worker, faults, run, send, attempts
 ):
-    # given scoring whose database connection drops after each write (workers here give up
-    # after two retries)
+    # given scoring whose every write fails as a dropped database connection would (workers
+    # here give up after two retries)
     reason = "could not receive data from server: Connection reset by peer"
     faults(scoring_error=reason)
     assert score_accounts.retry_backoff

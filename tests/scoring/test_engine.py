@@ -176,33 +176,62 @@ def test_engagement_breadth_counts_distinct_people_and_levels_in_90_days():
     assert result.touches.tolist() == [6.0]
 
 
-def test_priority_weights_and_tier_caps():
-    policy = prio.Policy(
-        weight_fit=0.5,
-        weight_intent=0.25,
-        weight_engagement=0.25,
-        tier1_min=75,
-        tier2_min=50,
-        tier1_cap=2,
-    )
+def test_priority_is_the_weighted_mean_of_the_three_scores():
+    policy = prio.Policy(weight_fit=0.5, weight_intent=0.25, weight_engagement=0.25)
+    # 0.5·80 + 0.25·40 + 0.25·20 = 55
     assert prio.priority_scores(
         np.array([80.0]), np.array([40.0]), np.array([20.0]), policy
     ).tolist() == [55.0]
-    tiers = prio.assign_tiers(np.array([80.0, 90.0, 40.0, 85.0, 60.0]), np.zeros(5), policy)
-    # 90 and 85 take the two Tier-1 places; 80 is squeezed out to Tier 2
-    assert tiers.tolist() == [2, 1, 3, 1, 2]
+
+
+def test_tiers_are_ranks_within_the_workspace():
+    # 10 accounts, Tier 1 = top 10 % (1 account), Tier 2 = next 30 % (3 accounts)
+    policy = prio.Policy(tier1_share=10, tier2_share=30, tier1_cap=None)
+    priority = np.array([40.0, 100.0, 10.0, 90.0, 20.0, 80.0, 30.0, 70.0, 60.0, 50.0])
+    tiers = prio.assign_tiers(priority, np.zeros(10), policy)
+    assert tiers.tolist() == [3, 1, 3, 2, 3, 2, 3, 2, 3, 3]
+
+
+def test_caps_squeeze_tier_one_into_tier_two_and_cut_tier_two():
+    # 100 accounts: 5 % would be 5 Tier-1 accounts, the cap keeps 2; Tier 2 is the next 20 %
+    # (20 accounts) starting right after them, cut to its cap of 15
+    policy = prio.Policy(tier1_share=5, tier2_share=20, tier1_cap=2, tier2_cap=15)
+    priority = np.arange(100, 0, -1, dtype=float)  # 100, 99, … 1: row i has rank i
+    tiers = prio.assign_tiers(priority, np.zeros(100), policy)
+    assert tiers[:2].tolist() == [1, 1]
+    assert tiers[2:17].tolist() == [2] * 15
+    assert set(tiers[17:].tolist()) == {3}
+
+
+def test_a_small_workspace_rounds_shares_up():
+    # 3 accounts: 5 % of 3 = 0.15 → 1 Tier-1 account, 20 % of 3 = 0.6 → 1 Tier-2 account
+    assert prio.tier_sizes(3, prio.Policy()) == (1, 1)
+    tiers = prio.assign_tiers(np.array([30.0, 70.0, 50.0]), np.zeros(3), prio.Policy())
+    assert tiers.tolist() == [3, 1, 2]
+    assert prio.assign_tiers(np.array([]), np.array([]), prio.Policy()).tolist() == []
+
+
+def test_a_tie_on_priority_and_fit_goes_to_the_account_added_first():
+    # three accounts at priority 80: fit decides first (90 beats 10), then the lower id
+    priority = np.array([80.0, 80.0, 80.0])
+    fit = np.array([10.0, 90.0, 90.0])
+    tiers = prio.assign_tiers(priority, fit, prio.Policy(), ids=np.array([1, 7, 4]))
+    assert tiers.tolist() == [3, 2, 1]
+
+
+def test_floors_keep_weak_accounts_out_of_a_tier():
+    # 10 accounts, 10 % + 30 %: by rank 1 + 3, but Tier 1 needs 75 and Tier 2 needs 55
+    policy = prio.Policy(tier1_share=10, tier2_share=30, tier1_min=75, tier2_min=55)
+    tiers = prio.assign_tiers(np.array([70.0, 60.0, 50.0, 40.0, 30.0, 20.0, 10.0, 5.0, 2.0,
+                                        1.0]), np.zeros(10), policy)  # fmt: skip
+    # nobody reaches 75; Tier 2 starts at the top and takes 3 places, but only 2 pass 55
+    assert tiers.tolist() == [2, 2, 3, 3, 3, 3, 3, 3, 3, 3]
 
 
 def test_tier_cap_ties_are_broken_by_fit():
     policy = prio.Policy(tier1_min=75, tier1_cap=1)
     tiers = prio.assign_tiers(np.array([80.0, 80.0]), np.array([10.0, 90.0]), policy)
     assert tiers.tolist() == [2, 1]
-
-
-def test_mqa_needs_both_fit_and_engagement_thresholds():
-    policy = prio.Policy(mqa_fit_min=60, mqa_engagement_min=40)
-    mqa = prio.is_mqa(np.array([60.0, 59.9, 90.0]), np.array([40.0, 90.0, 39.9]), policy)
-    assert mqa.tolist() == [True, False, False]
 
 
 def test_falling_customer_engagement_is_a_churn_risk_and_rising_is_expansion():

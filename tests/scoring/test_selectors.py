@@ -70,7 +70,10 @@ def test_a_backtest_compares_a_candidate_profile_with_the_active_one(workspace):
     assert result["candidate"]["auc"] == 1.0
     assert result["active"]["auc"] == 0.5
     assert result["candidate"]["lift"][0]["lift"] == 2.0
-    assert result["tier_changes"] == 10
+    # 20 accounts: 1 Tier-1 and 4 Tier-2 places (5 % and 20 %, rounded up), ties by id.
+    # Active (US first ten at priority 50): Tier 1 = #0, Tier 2 = #1-#4. Candidate (the even,
+    # Software, accounts at 50): Tier 1 = #0, Tier 2 = #2 #4 #6 #8. Moved: #1 #3 #6 #8.
+    assert result["tier_changes"] == 4
 
 
 def test_the_account_scores_partial_renders_reasons(workspace):

@@ -3,12 +3,15 @@
 import datetime as dt
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from accounts.models import Account
 from campaigns.models import StageTransition
-from scoring import services
+from campaigns.services import journey_recompute
+from scoring import pipeline, services
 from scoring.models import FitModel, IcpProfileVersion, ScoreSnapshot, ScoringRun
+from scoring.tasks import score_accounts as score_task
 from tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -80,29 +83,83 @@ def test_tier_one_is_capped_across_the_workspace(workspace):
         weight_fit=1,
         weight_intent=0,
         weight_engagement=0,
-        tier1_min=90,
+        tier1_share=100,
         tier1_cap=2,
     )
     services.score_accounts(workspace=workspace)
     tiers = sorted(Account.objects.for_workspace(workspace).values_list("tier", flat=True))
+    # all three would be Tier 1 by share; the cap keeps two and the third leads Tier 2
     assert tiers == [1, 1, 2]
 
 
-def test_engaged_fitting_accounts_become_mqa_with_a_journey_record(workspace):
-    account = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+def test_a_run_lifting_fit_over_the_mqa_line_makes_an_engaged_account_mqa_in_its_journey(
+    workspace,
+):
+    # given an account five people met (5 × 30 points), held back from MQA by a fit of 20
+    account = AccountFactory(workspace=workspace, industry="Software", employees=1000, fit_score=20)
     for level in ("c_level_vp", "director", "practitioner", "director", "practitioner"):
         contact = ContactFactory(workspace=workspace, account=account, seniority=level)
         EngagementEventFactory(
-            workspace=workspace, account=account, contact=contact, kind="meeting"
+            workspace=workspace, account=account, contact=contact, kind="meeting", weight=30
+        )
+    journey_recompute(workspace=workspace)
+    account.refresh_from_db()
+    assert account.stage == "engaged"
+    _profile(workspace)
+    # when the ICP gives it a fit of 100
+    run = services.score_accounts(workspace=workspace)
+    # then its journey is replayed with the new fit, in the same transaction as the scores
+    account.refresh_from_db()
+    assert (account.fit_score, account.stage) == (100.0, "mqa")
+    assert "mqa" not in account.score_reasons  # the journey stage says it, not the reasons
+    transition = StageTransition.objects.for_workspace(workspace).get(
+        account=account, to_stage="mqa"
+    )
+    # the second meeting passed the line: 60 points (≥ 40) from 2 people
+    assert transition.reason == "60 points from 2 people in 90 days, fit 100"
+    assert (run.counts["mqa"], run.counts["promoted_to_mqa"]) == (1, 1)
+
+
+def test_a_run_dropping_fit_under_the_mqa_line_takes_mqa_back(workspace):
+    # given an MQA account (two people, 60 points, fit 100 from the profile)
+    account = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    for _ in range(2):
+        contact = ContactFactory(workspace=workspace, account=account)
+        EngagementEventFactory(
+            workspace=workspace, account=account, contact=contact, kind="meeting", weight=30
         )
     _profile(workspace)
     services.score_accounts(workspace=workspace)
-    account.refresh_from_db()
-    assert account.engagement_score >= 40
-    assert account.stage == "mqa"
-    assert account.score_reasons["mqa"] is True
-    transition = StageTransition.objects.for_workspace(workspace).get(account=account)
-    assert transition.reason.startswith("MQA: fit 100")
+    journey_recompute(workspace=workspace)
+    assert Account.objects.get(pk=account.pk).stage == "mqa"
+    # when it turns out to be a retailer of ten people (fit 0)
+    Account.objects.filter(pk=account.pk).update(industry="Retail", employees=10)
+    run = services.score_accounts(workspace=workspace)
+    # then the journey no longer holds an MQA move
+    assert Account.objects.get(pk=account.pk).stage == "engaged"
+    assert not StageTransition.objects.for_workspace(workspace).filter(to_stage="mqa").exists()
+    assert run.counts["mqa"] == 0
+
+
+def test_changing_the_mqa_thresholds_replays_every_journey(
+    workspace, django_capture_on_commit_callbacks
+):
+    # given an engaged account: 60 points from two people, fit 100 — MQA under the defaults
+    account = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    for _ in range(2):
+        contact = ContactFactory(workspace=workspace, account=account)
+        EngagementEventFactory(
+            workspace=workspace, account=account, contact=contact, kind="meeting", weight=30
+        )
+    _profile(workspace)
+    services.score_accounts(workspace=workspace)
+    journey_recompute(workspace=workspace)
+    assert Account.objects.get(pk=account.pk).stage == "mqa"
+    # when the marketer asks for three people
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_settings_update(workspace=workspace, mqa_min_contacts=3)
+    # then the journey is judged again by the new rule
+    assert Account.objects.get(pk=account.pk).stage == "engaged"
 
 
 def test_intent_surge_and_trigger_show_up_as_why_now(workspace):
@@ -251,3 +308,52 @@ def test_a_workspace_without_an_icp_gets_an_editable_starter_profile(workspace):
     profile = IcpProfile.objects.for_workspace(workspace).get()
     assert (profile.name, profile.is_active, profile.versions.count()) == ("Starter ICP", True, 1)
     assert Account.objects.for_workspace(workspace).get().fit_score == 85.0
+
+
+def test_a_second_delivery_of_a_run_being_scored_leaves_it_to_the_first(workspace, monkeypatch):
+    # given a run whose first delivery holds it (mid-scoring)
+    AccountFactory.create_batch(3, workspace=workspace, industry="Software", employees=1000)
+    _profile(workspace)
+    run = services.scoring_run_create(workspace=workspace)
+    monkeypatch.setattr(services, "CLAIM_WAIT_SECONDS", 0)
+    with pipeline.run_claim(run.pk, wait=0) as held:
+        assert held
+        # when the same run is delivered again
+        second = services.score_accounts(workspace=workspace, run=run)
+        # then the second delivery writes nothing and leaves the run to the first
+        assert second.status == ScoringRun.Status.QUEUED
+        assert not ScoreSnapshot.objects.for_workspace(workspace).exists()
+    first = services.score_accounts(workspace=workspace, run=run)
+    late = services.score_accounts(workspace=workspace, run=run)  # redelivered after it ended
+    assert first.status == late.status == ScoringRun.Status.DONE
+    per_account = ScoreSnapshot.objects.for_workspace(workspace).values_list("account_id")
+    assert len(per_account) == len(set(per_account)) == 3
+
+
+def test_a_run_that_fails_is_shown_failed_with_its_reason(workspace, monkeypatch):
+    AccountFactory(workspace=workspace)
+    run = services.scoring_run_create(workspace=workspace)
+
+    def drop(**_kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(pipeline, "write_scores", drop)
+    with pytest.raises(OperationalError):
+        services.score_accounts(workspace=workspace, run=run)
+    run.refresh_from_db()
+    assert (run.status, run.error) == ("failed", "server closed the connection unexpectedly")
+
+
+def test_celery_giving_up_on_a_run_marks_it_failed_even_if_the_attempt_could_not(workspace):
+    # given a run left "running" by an attempt whose connection dropped before it could say so
+    run = services.scoring_run_create(workspace=workspace)
+    ScoringRun.objects.filter(pk=run.pk).update(status=ScoringRun.Status.RUNNING)
+    # when Celery gives up on the task (retries used up)
+    exc = OperationalError("could not receive data from server")
+    score_task.on_failure(
+        exc, "task-id", (), {"workspace_id": workspace.pk, "run_id": run.pk}, None
+    )
+    # then the run says so, and why
+    run.refresh_from_db()
+    assert run.status == ScoringRun.Status.FAILED
+    assert run.error == "OperationalError: could not receive data from server"

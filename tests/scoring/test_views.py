@@ -1,10 +1,19 @@
 """The /scoring/ pages: who may see them, tenant isolation, the live preview, training."""
 
+import re
+
 import pytest
 
+from accounts.models import Account
+from campaigns.services import journey_recompute, journey_rules
 from scoring import services
 from scoring.models import FitModel, IcpProfile
-from tests.factories import AccountFactory, OpportunityFactory
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    EngagementEventFactory,
+    OpportunityFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,21 +119,66 @@ def test_training_without_enough_deals_says_how_many_are_needed(workspace, admin
     assert not FitModel.objects.for_workspace(workspace).exists()
 
 
+SETTINGS = {
+    "weight_fit": 0.5,
+    "weight_intent": 0.25,
+    "weight_engagement": 0.25,
+    "tier1_share": 5,
+    "tier2_share": 20,
+    "tier1_cap": 10,
+    "tier1_min": 0,
+    "tier2_min": 0,
+    "mqa_fit_min": 50,
+    "mqa_points": 40,
+    "mqa_min_contacts": 2,
+    "intent_half_life_days": 14,
+    "engagement_half_life_days": 30,
+    "trigger_half_life_days": 45,
+    "surge_ratio": 1.5,
+}
+
+
 def test_settings_reject_all_zero_weights(workspace, admin_client):
-    data = {
-        "weight_fit": 0,
-        "weight_intent": 0,
-        "weight_engagement": 0,
-        "tier1_min": 75,
-        "tier2_min": 50,
-        "tier1_cap": 10,
-        "mqa_fit_min": 60,
-        "mqa_engagement_min": 40,
-        "intent_half_life_days": 14,
-        "engagement_half_life_days": 30,
-        "trigger_half_life_days": 45,
-        "surge_ratio": 1.5,
-    }
+    data = {**SETTINGS, "weight_fit": 0, "weight_intent": 0, "weight_engagement": 0}
     response = admin_client.post("/scoring/settings/", data)
     assert response.status_code == 400
     assert b"not all zero" in response.content
+
+
+def test_the_settings_page_edits_tier_shares_and_the_journey_mqa_rule(workspace, admin_client):
+    data = {**SETTINGS, "tier1_share": 2, "tier2_cap": 300, "mqa_points": 55,
+            "mqa_min_contacts": 3}  # fmt: skip
+    response = admin_client.post("/scoring/settings/", data)
+    assert response.status_code in (200, 302)
+    settings = services.scoring_settings_get(workspace=workspace)
+    assert (settings.tier1_share, settings.tier2_cap) == (2.0, 300)
+    rules = journey_rules(workspace=workspace)
+    assert (rules.mqa_points, rules.mqa_min_contacts, rules.mqa_min_fit) == (55.0, 3, 50.0)
+
+
+def test_the_scoring_page_shows_as_many_mqa_accounts_as_the_journeys_hold(
+    workspace, marketer_user, client_for
+):
+    # given three engaged accounts the old scoring rule (fit ≥ 60, engagement ≥ 40) and the
+    # journey would judge differently
+    services.icp_profile_create(workspace=workspace, name="Core", criteria=ICP)
+    both = AccountFactory(workspace=workspace, industry="Software")  # 2 people, 60 points
+    lone = AccountFactory(workspace=workspace, industry="Software")  # 1 person, 150 points
+    poor = AccountFactory(workspace=workspace, industry="Retail")  # 3 people, fit 0
+    for account, people, meetings in ((both, 2, 1), (lone, 1, 5), (poor, 3, 1)):
+        for _ in range(people):
+            contact = ContactFactory(workspace=workspace, account=account)
+            for _ in range(meetings):
+                EngagementEventFactory(workspace=workspace, account=account, contact=contact,
+                                       kind="meeting", weight=30)  # fmt: skip
+    # when the workspace is scored and its journeys recomputed
+    services.score_accounts(workspace=workspace)
+    journey_recompute(workspace=workspace)
+    # then the page's MQA figure is the number of accounts at the MQA stage: only `both`
+    page = client_for(marketer_user).get("/scoring/").content.decode()
+    shown = re.search(r'kpi-value">(\d+)</div>\s*<div class="kpi-label">Marketing-qualified', page)
+    assert shown is not None
+    mqa = Account.objects.filter(workspace=workspace, stage="mqa")
+    assert list(mqa) == [both]
+    assert int(shown.group(1)) == mqa.count() == 1
+    assert "MQA: " not in page  # no second MQA figure of another rule
