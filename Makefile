@@ -45,8 +45,17 @@ worker: setup
 beat: setup
 	$(PROC_ENV) $(BIN)/celery -A abm beat -l info --schedule /tmp/celerybeat-schedule
 
+# Two runs: most tests on TEST_WORKERS pytest-xdist processes, then the `serial` ones (real
+# Celery workers, fault injection that stops Redis, chromium) one at a time; tests/conftest.py
+# says which are which. Both always run; the target fails if either does. Exit status 5 ("no
+# tests collected", e.g. PYTEST_ARGS naming one file) is not a failure.
+TEST_WORKERS ?= 2
+PYTEST_ARGS ?=
 test: setup
-	$(BIN)/python -m pytest
+	@status=0; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
+	$(BIN)/python -m pytest -p no:xdist -m serial $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
+	exit $$status
 
 lint: setup
 	$(BIN)/ruff check .

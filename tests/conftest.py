@@ -1,7 +1,18 @@
+import os
+
 import pytest
 from django.conf import settings
 
+from tests.browser import SKIP_REASON, browser, chromium_available, login, page, uses_browser
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+
+__all__ = ["browser", "login", "page"]  # the shared browser fixtures (tests/browser.py)
+
+# `make test` runs these in a second, serial pytest run (see `serial_reason`); under
+# pytest-xdist each worker has its own test database, so give each its own cache keys too
+# (with REDIS_URL, workers share one Redis database and workspace ids repeat across them).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    settings.CACHES["default"]["KEY_PREFIX"] = os.environ["PYTEST_XDIST_WORKER"]
 
 PASSWORD = "correct-horse-battery"
 
@@ -104,13 +115,32 @@ KNOWN_FAILURES = {
 }
 KNOWN_BROKEN_FIXTURES = {
     "tests/faults/test_redis_restart.py::test_workers_consume_again_after_redis_restarts": "result subscription lost across the Redis restart (issue 9)",
-    "tests/matching/test_review_browser.py::test_an_sdr_clears_the_queue_with_the_keyboard": "Playwright sync API inside the asyncio loop of another browser test (issue 9)",
-    "tests/scoring/test_browser.py::test_the_icp_editor_previews_tiers_live_and_saves_a_version": "Playwright sync API inside the asyncio loop of another browser test (issue 9)",
 }
 
 
+def serial_reason(item: pytest.Item) -> str | None:
+    """Why a test cannot run beside others under pytest-xdist, or None when it can.
+
+    Integration tests talk to the one Celery worker .ci/run starts, bound to the serial run's
+    test database (xdist workers get test_<db>_gw0, _gw1 …); the fault tests start workers of
+    their own and stop the machine's Redis; browser tests each hold a chromium and a live server.
+    """
+    if item.get_closest_marker("integration"):
+        return "integration"
+    if item.nodeid.startswith("tests/faults/"):
+        return "faults"
+    if uses_browser(item) or item.nodeid.startswith("tests/e2e/"):
+        return "browser"
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
+    no_chromium = pytest.mark.skip(reason=SKIP_REASON)
     for item in items:
+        if serial_reason(item):
+            item.add_marker(pytest.mark.serial)
+        if uses_browser(item) and not chromium_available():
+            item.add_marker(no_chromium)
         if item.nodeid in KNOWN_FAILURES:
             item.add_marker(pytest.mark.xfail(reason=KNOWN_FAILURES[item.nodeid], strict=False))
         elif item.nodeid in KNOWN_BROKEN_FIXTURES:

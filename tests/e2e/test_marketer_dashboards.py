@@ -70,7 +70,7 @@ def test_a_marketer_opens_each_dashboard_and_changes_a_filter(
 
 
 def _artifact(name: str):
-    from tests.e2e.conftest import ARTIFACTS
+    from tests.browser import ARTIFACTS
 
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name

@@ -1,18 +1,14 @@
 """The review queue end to end in chromium: keyboard accept, reject, pick another account."""
 
-import os
-
 import pytest
 
 from accounts.models import Contact
 from matching import services
-from tests.e2e.conftest import CHROMIUM, browser, login, page  # noqa: F401 - fixtures
 from tests.matching.factories import account, lead
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed"),
 ]
 
 
@@ -29,8 +25,8 @@ def queue(workspace):
     return first, second
 
 
-def test_an_sdr_clears_the_queue_with_the_keyboard(live_server, login, sdr_user, queue):  # noqa: F811
-    page = login(sdr_user)  # noqa: F811
+def test_an_sdr_clears_the_queue_with_the_keyboard(live_server, login, sdr_user, queue):
+    page = login(sdr_user)
     page.goto(f"{live_server.url}/matching/review/")
     assert page.locator(".lead-card").count() == 2
     assert page.get_by_text("Kanor Shipping GmbH").first.is_visible()

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- pytest fixtures imported from tests/e2e/conftest.py are parameters here
 """The ICP editor in a real browser: the live preview redraws as rules change."""
 
 import os
@@ -6,12 +5,11 @@ import os
 import pytest
 
 from scoring import services
-from tests.e2e.conftest import CHROMIUM, browser, login, page  # noqa: F401 (fixtures)
 from tests.factories import AccountFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed"),
+    pytest.mark.e2e,
 ]
 
 
@@ -20,7 +18,7 @@ def test_the_icp_editor_previews_tiers_live_and_saves_a_version(
     login,
     page,
     marketer_user,
-    workspace,  # noqa: F811
+    workspace,
 ):
     # given
     for industry in ("Software", "Software", "Retail"):
