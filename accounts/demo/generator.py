@@ -555,7 +555,7 @@ class _Generator:
             self.opp_seq += 1
         return rows
 
-    def _contacts(self, company, account_id, employees, country) -> list[tuple[str, str, str]]:
+    def _contacts(self, company, account_id, employees, country) -> list[tuple[str, str, str, str]]:
         rnd, people = self.rnd, self.people
         if employees < 50:
             n = 1 + (rnd() < 0.4)
@@ -580,7 +580,7 @@ class _Generator:
                 f"{mailing},{sources[int(rnd() * n_sources)]}\n"
             )
             seq += 1
-            out.append((first, last, email))
+            out.append((first, last, email, title))
         self.contact_seq = seq
         self.counts["contacts.csv"] += n
         return out
@@ -649,12 +649,15 @@ class _Generator:
 
     # -- leads: the matching test bed -------------------------------------------------------
 
-    def _lead(self, first, last, email, company_name, website, country, stage, truth) -> None:
+    def _lead(
+        self, first, last, email, company_name, website, country, stage, truth, title=None
+    ) -> None:
         rnd = self.rnd
         self.lead_id += 1 + int(rnd() * 4)
         if self.lead_id >= self.lead_id_limit:  # never seen: ~2 ids per account of 40 reserved
             raise RuntimeError("lead ids of a block ran into the next block's range")
-        title = self.people.title()[1] if rnd() < 0.8 else ""
+        drawn = self.people.title()[1] if rnd() < 0.8 else ""
+        title = drawn if title is None else title
         r = rnd()
         shown_country = (
             "" if country is None or r < 0.2 else (country.code if r < 0.3 else country.name)
@@ -703,6 +706,7 @@ class _Generator:
     def _leads(self, company, account_id, contacts, country, latent, abm, surge, won) -> None:
         rnd, pick, people = self.rnd, self._pick, self.people
         lam = 0.3 * math.exp(0.4 * latent) * (1.5 if abm else 1.0) + (0.6 if surge else 0.0)
+        contact_titles = {email: title for _first, _last, email, title in contacts}
         for _ in range(self._poisson(lam)):
             kind = _LEAD_KINDS[bisect(_LEAD_KIND_CUM, rnd() * _LEAD_KIND_CUM[-1])]
             first, last, f_key, l_key = people.name(country.style)
@@ -728,9 +732,12 @@ class _Generator:
                 name = pick(vocab.JUNK_COMPANY_NAMES)
                 website = self._short_website(company.domain)
             elif kind == "duplicate":
-                first, last, email = pick(contacts)
+                first, last, email, _title = pick(contacts)
+            # The same person in both CRMs keeps one job title, so importing contacts and
+            # leads in either order settles instead of flipping the title back and forth.
+            title = contact_titles.get(email)
             stage = "Customer" if won and rnd() < 0.3 else pick(vocab.LIFECYCLE_STAGES)
-            self._lead(first, last, email, name, website, country, stage, account_id)
+            self._lead(first, last, email, name, website, country, stage, account_id, title)
 
     def _unknown_company_leads(self, country: vocab.Country, company: Company) -> None:
         """Several people of one company that is not an account, sharing its domain."""

@@ -359,6 +359,15 @@ def test_contacts_work_at_their_account_and_span_the_buying_committee(data, acco
     assert all(5 <= per_account[a] <= 15 for a in large)
 
 
+def test_a_person_in_both_crms_keeps_one_job_title(data):
+    """Leads that duplicate a CRM contact carry the contact's title, so importing the two files
+    in any order, any number of times, settles on one value instead of flipping it."""
+    contact_title = {c["Email"].lower(): c["Title"] for c in data["contacts"]}
+    shared = [lead for lead in data["leads"] if lead["Email"].lower() in contact_title]
+    assert len(shared) >= 10
+    assert all(lead["Job Title"] == contact_title[lead["Email"].lower()] for lead in shared)
+
+
 def test_names_look_international(data):
     names = [a["Name"] for a in data["accounts"]]
     assert any(not n.isascii() for n in names)
