@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
 from abm.models import Role, Workspace
 from abm.services import membership_set, user_get_or_create, workspace_create
@@ -107,22 +109,25 @@ def _demo_campaigns_fill_in(*, workspace: Workspace, seed: int) -> None:
     for campaign in Campaign.objects.for_workspace(workspace).order_by("name"):
         name = campaign.name.lower()
         if "1:1" in name or "strategic" in name:
-            kind, budget = Campaign.Kind.ONE_TO_ONE, rng.randrange(60, 120) * 1000
+            kind, budget = Campaign.Kind.ONE_TO_ONE, rng.randrange(80, 150) * 1000
         elif any(word in name for word in ("dinner", "roadshow", "summit", "webinar")):
-            kind, budget = Campaign.Kind.ONE_TO_FEW, rng.randrange(25, 60) * 1000
+            kind, budget = Campaign.Kind.ONE_TO_FEW, rng.randrange(30, 80) * 1000
         else:
-            kind, budget = Campaign.Kind.ONE_TO_MANY, rng.randrange(10, 40) * 1000
+            kind, budget = Campaign.Kind.ONE_TO_MANY, rng.randrange(40, 120) * 1000
         touches = EngagementEvent.objects.for_workspace(workspace).filter(campaign=campaign)
         span = touches.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
         channels = sorted(set(touches.exclude(channel="").values_list("channel", flat=True)))
+        ends = campaign.ends or (span["last"].date() if span["last"] else None)
+        # A play whose last touch is over a month old has finished; the rest are still running.
+        finished = ends is not None and ends < timezone.localdate() - dt.timedelta(days=30)
         campaign_update(
             campaign=campaign,
             kind=campaign.kind if campaign.budget else kind,
             budget=campaign.budget or budget,
             channels=campaign.channels or channels,
             starts=campaign.starts or (span["first"].date() if span["first"] else None),
-            ends=campaign.ends or (span["last"].date() if span["last"] else None),
-            status=Campaign.Status.ACTIVE,
+            ends=ends,
+            status=Campaign.Status.COMPLETED if finished else Campaign.Status.ACTIVE,
         )
         campaign_targets_from_engagement(campaign=campaign)
 

@@ -1,10 +1,12 @@
+import datetime as dt
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from abm.models import Membership
 from accounts.models import Account, Contact, Opportunity
-from campaigns.models import EngagementEvent
+from campaigns.models import Campaign, EngagementEvent
 
 
 def _counts():
@@ -36,6 +38,13 @@ def test_seed_demo_builds_a_usable_workspace_and_running_it_twice_doubles_nothin
     roles = set(Membership.objects.filter(workspace__slug="demo").values_list("role", flat=True))
     assert roles == {"admin", "marketer", "sdr", "viewer"}
     assert Membership.objects.filter(workspace__slug="demo", role="sdr").count() >= 2
+    campaigns = list(Campaign.objects.filter(workspace__slug="demo"))
+    assert campaigns
+    assert all(c.budget and c.starts and c.ends for c in campaigns)
+    month_ago = timezone.localdate() - dt.timedelta(days=30)
+    for campaign in campaigns:
+        expected = "completed" if campaign.ends < month_ago else "active"
+        assert campaign.status == expected, campaign.name
     printed = out.getvalue()
     assert "admin@demo.beacon.test" in printed
     assert "beacon-demo-2026" in printed
