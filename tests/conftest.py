@@ -114,8 +114,23 @@ KNOWN_FAILURES = {
     "tests/faults/test_scoring_faults.py::test_a_failing_scoring_run_is_retried_then_shown_as_failed_with_its_reason": "times out waiting for a Celery result under load (issue 9)",
 }
 KNOWN_BROKEN_FIXTURES = {
-    "tests/faults/test_redis_restart.py::test_workers_consume_again_after_redis_restarts": "result subscription lost across the Redis restart (issue 9)",
 }
+
+
+def serial_reason(item: pytest.Item) -> str | None:
+    """Why a test cannot run beside others under pytest-xdist, or None when it can.
+
+    Integration tests talk to the one Celery worker .ci/run starts, bound to the serial run's
+    test database (xdist workers get test_<db>_gw0, _gw1 …); the fault tests start workers of
+    their own and stop the machine's Redis; browser tests each hold a chromium and a live server.
+    """
+    if item.get_closest_marker("integration"):
+        return "integration"
+    if item.nodeid.startswith("tests/faults/"):
+        return "faults"
+    if uses_browser(item) or item.nodeid.startswith("tests/e2e/"):
+        return "browser"
+    return None
 
 
 def serial_reason(item: pytest.Item) -> str | None:

@@ -178,6 +178,50 @@ class Worker:
         self.log.close()
 
 
+def publish_fresh(task_name: str, queue: str, **kwargs) -> str:
+    """Send a task from a client that connects now and keeps nothing: the id of the message.
+
+    After a Redis restart a long-lived client still holds what it had before (its result
+    subscription, the exchanges it thinks are declared), so a reply it misses says nothing about
+    the worker. A client made after the restart, asking for no result backend, does not.
+    """
+    from celery import Celery
+
+    app = Celery("abm-faults-fresh", set_as_current=False)
+    app.conf.update(
+        broker_url=fault_broker_url(),
+        result_backend=None,
+        task_serializer="json",
+        accept_content=["json"],
+        broker_connection_retry_on_startup=False,
+        broker_connection_timeout=2,
+    )
+    try:
+        # Results are off by default (CELERY_TASK_IGNORE_RESULT); this message asks for one.
+        return app.send_task(task_name, kwargs=kwargs, queue=queue, ignore_result=False).id
+    finally:
+        app.close()
+
+
+def stored_result(task_id: str) -> dict | None:
+    """What the worker stored for that task in its result backend (the fault Redis database),
+    read with a plain GET: the worker's side effect, seen without a Celery subscription."""
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(fault_broker_url(), socket_connect_timeout=2)
+    try:
+        raw = client.get(f"celery-task-meta-{task_id}")
+    finally:
+        client.close()
+    if raw is None:
+        return None
+    meta = json.loads(raw)
+    assert meta["status"] == "SUCCESS", meta
+    return meta["result"]
+
+
 def redis_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["redis-cli", "-h", REDIS_HOST, "-p", str(REDIS_PORT), *args],

@@ -1,9 +1,20 @@
 """Redis goes away and comes back: workers consume again without anyone restarting them."""
 
 import os
+import time
+
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from abm.tasks import ping
-from tests.faults.harness import needs_broker_and_postgres, redis_start, redis_stop, wait_for
+from tests.faults.harness import (
+    needs_broker_and_postgres,
+    publish_fresh,
+    redis_start,
+    redis_stop,
+    stored_result,
+    wait_for,
+)
 from tests.faults.tasks import sleep_then_ping
 
 pytestmark = needs_broker_and_postgres
@@ -17,25 +28,35 @@ def test_workers_consume_again_after_redis_restarts(worker, send, redis_comes_ba
     # when Redis stops, losing everything it held, and starts again empty
     redis_stop()
     redis_start()
-    # then the same worker (never restarted) reconnects and a task round-trips again
+    # then the same worker (never restarted) reconnects, takes a task published after the
+    # restart and stores its answer; pings are sent again until one is answered, since the
+    # worker may still be reconnecting when the first ones arrive
     payload = wait_for(
-        lambda: _try_ping(send, worker.queue),
+        lambda: _ping_answered(worker.queue, value=21),
         timeout=60,
         interval=0.5,
         what="a ping after Redis restarted",
     )
     assert payload["value"] == 42
+    assert payload["worker_pid"] != os.getpid()
     assert worker.proc.poll() is None
     # and a task that takes a while is consumed and answered as well
-    assert send(sleep_then_ping, worker.queue, seconds=0.5, value=5).get(timeout=30)["value"] == 10
+    task_id = publish_fresh(sleep_then_ping.name, worker.queue, seconds=0.5, value=5)
+    slow = wait_for(
+        lambda: stored_result(task_id), timeout=30, interval=0.1, what="sleep_then_ping"
+    )
+    assert slow["value"] == 10
 
 
-def _try_ping(send, queue):
-    from celery.exceptions import TimeoutError as CeleryTimeout
-    from kombu.exceptions import OperationalError as BrokerError
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
+def _ping_answered(queue: str, *, value: int) -> dict | None:
+    """One ping sent now and up to 5 s for its answer; None (poll again) if there is none yet."""
     try:
-        return send(ping, queue, value=21).get(timeout=5)
-    except (CeleryTimeout, BrokerError, RedisConnectionError):
-        return None  # the worker may still be reconnecting: poll again
+        task_id = publish_fresh(ping.name, queue, value=value)
+    except (BrokerError, RedisConnectionError, OSError):
+        return None  # Redis still coming up
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if (found := stored_result(task_id)) is not None:
+            return found
+        time.sleep(0.1)
+    return None
