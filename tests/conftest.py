@@ -133,22 +133,6 @@ def serial_reason(item: pytest.Item) -> str | None:
     return None
 
 
-def serial_reason(item: pytest.Item) -> str | None:
-    """Why a test cannot run beside others under pytest-xdist, or None when it can.
-
-    Integration tests talk to the one Celery worker .ci/run starts, bound to the serial run's
-    test database (xdist workers get test_<db>_gw0, _gw1 …); the fault tests start workers of
-    their own and stop the machine's Redis; browser tests each hold a chromium and a live server.
-    """
-    if item.get_closest_marker("integration"):
-        return "integration"
-    if item.nodeid.startswith("tests/faults/"):
-        return "faults"
-    if uses_browser(item) or item.nodeid.startswith("tests/e2e/"):
-        return "browser"
-    return None
-
-
 def pytest_collection_modifyitems(config, items):
     no_chromium = pytest.mark.skip(reason=SKIP_REASON)
     for item in items:
