@@ -111,7 +111,6 @@ requires_worker = pytest.mark.skipif(
 KNOWN_FAILURES = {
     "tests/faults/test_broker_down.py::test_with_redis_stopped_every_page_serves_with_the_banner": "/queue/ answers 500: accounts/queue/selectors.py queue_filter_options calls cache.get, which raises when Redis is down (issue 9; the dashboards fail open)",
     "tests/faults/test_broker_down.py::test_with_the_cache_and_the_broker_unreachable_every_page_serves_with_the_banner": "/queue/ answers 500: accounts/queue/selectors.py queue_filter_options calls cache.get, which raises when Redis is down (issue 9)",
-    "tests/faults/test_scoring_faults.py::test_a_failing_scoring_run_is_retried_then_shown_as_failed_with_its_reason": "times out waiting for a Celery result under load (issue 9)",
 }
 KNOWN_BROKEN_FIXTURES = {
 }
