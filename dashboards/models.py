@@ -107,7 +107,12 @@ class EngagementCube(WorkspaceScopedModel):
 
 
 class OpportunityFact(WorkspaceScopedModel):
-    """One per opportunity: amount in USD, ABM flag and sales-cycle length precomputed."""
+    """One per opportunity: amount in USD, ABM flag and sales-cycle length precomputed.
+
+    The account's tier, segment, industry and owner are copied here (like the cube's cells) so
+    the revenue and deal-size queries filter and group without joining 200,000 accounts; a
+    refresh rewrites the facts of accounts that changed.
+    """
 
     opportunity = models.OneToOneField(
         "accounts.Opportunity", on_delete=models.CASCADE, related_name="+"
@@ -122,6 +127,10 @@ class OpportunityFact(WorkspaceScopedModel):
     is_won = models.BooleanField(default=False)
     is_abm = models.BooleanField(default=False)
     cycle_days = models.IntegerField(null=True, blank=True)
+    tier = models.PositiveSmallIntegerField(default=0)  # the account's; 0 = untiered
+    segment = models.CharField(max_length=16, default="unknown")
+    industry = models.CharField(max_length=128, blank=True, default="")
+    account_owner_id = models.IntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -47,6 +47,28 @@ def account_q(filters: DashboardFilters, *, prefix: str = "account__", owner: bo
     return q
 
 
+def fact_q(filters: DashboardFilters) -> Q:
+    """Tier, segment, owner and campaign on `OpportunityFact`'s copies of the account's fields."""
+    from campaigns.models import CampaignAccount
+
+    q = Q()
+    if filters.tier:
+        q &= Q(tier=0 if filters.tier == "none" else int(filters.tier))
+    if filters.segment:
+        q &= Q(segment=filters.segment)
+    if filters.owner:
+        q &= Q(account_owner_id=filters.owner)
+    if filters.campaign:
+        q &= Q(
+            Exists(
+                CampaignAccount.objects.filter(
+                    campaign_id=filters.campaign, account_id=OuterRef("account_id")
+                )
+            )
+        )
+    return q
+
+
 def between(field: str, filters: DashboardFilters) -> Q:
     return Q(**{f"{field}__gte": filters.date_from, f"{field}__lte": filters.date_to})
 

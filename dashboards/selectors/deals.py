@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import (
     Avg,
     Case,
-    CharField,
     Count,
     F,
     IntegerField,
@@ -15,7 +14,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncQuarter
+from django.db.models.functions import TruncQuarter
 
 from abm.models import Workspace
 from dashboards.aggregates import Median
@@ -51,18 +50,13 @@ def _won(workspace: Workspace, filters: DashboardFilters):
 def _group_expr(dimension: str):
     from campaigns.models import Campaign
 
+    # tier, segment and industry are the account's, copied onto the fact (no join)
     if dimension == "tier":
-        return Coalesce("account__tier", Value(0), output_field=IntegerField())
+        return F("tier")
     if dimension == "segment":
-        return Case(
-            When(account__employees__isnull=True, then=Value("unknown")),
-            When(account__employees__lt=200, then=Value("smb")),
-            When(account__employees__lt=1000, then=Value("mid_market")),
-            default=Value("enterprise"),
-            output_field=CharField(),
-        )
+        return F("segment")
     if dimension == "industry":
-        return F("account__industry")
+        return F("industry")
     if dimension == "campaign":
         return Subquery(Campaign.objects.filter(pk=OuterRef("campaign_id")).values("name")[:1])
     if dimension == "quarter":

@@ -19,7 +19,7 @@ from django.db.models import Q
 from abm.models import Workspace
 from dashboards.filters import DashboardFilters
 from dashboards.models import OpportunityFact
-from dashboards.selectors.common import account_q, comparison, ratio, rounded
+from dashboards.selectors.common import comparison, fact_q, ratio, rounded
 from dashboards.selectors.memo import memoized
 
 GROUPS = (("abm", "ABM accounts", Q(is_abm=True)), ("other", "Other accounts", Q(is_abm=False)))
@@ -30,12 +30,12 @@ def facts(*, workspace: Workspace, filters: DashboardFilters):
     """Opportunity facts behind the filters (campaign: its target accounts or deals it sourced)."""
     qs = OpportunityFact.objects.for_workspace(workspace)
     campaign = filters.campaign
-    account_filters = account_q(filters)
+    account_filters = fact_q(filters)
     if campaign:
         from dataclasses import replace
 
-        account_filters = account_q(replace(filters, campaign=None)) & (
-            account_q(filters) | Q(campaign_id=campaign)
+        account_filters = fact_q(replace(filters, campaign=None)) & (
+            fact_q(filters) | Q(campaign_id=campaign)
         )
     return qs.filter(account_filters)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from abm.models import Membership, Workspace
 from dashboards.filters import DashboardFilters
 from dashboards.models import LeadStageFact, OpportunityFact
-from dashboards.selectors.common import account_q, between, between_dt, ratio, rounded
+from dashboards.selectors.common import account_q, between, between_dt, fact_q, ratio, rounded
 
 
 def _grouped(qs, key: str, **aggregates) -> dict:
@@ -54,13 +54,13 @@ def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
         between_dt("reached_at", filters), status="sql", contact__account__owner_id__in=ids
     )
     opps = OpportunityFact.objects.for_workspace(workspace).filter(
-        between("created_date", filters), account__owner_id__in=ids
+        between("created_date", filters), account_owner_id__in=ids
     )
     if scoped:
         accounts = accounts.filter(account_q(scope, prefix=""))
         activities = activities.filter(account_q(scope))
         sqls = sqls.filter(account_q(scope, prefix="contact__account__"))
-        opps = opps.filter(account_q(scope))
+        opps = opps.filter(fact_q(scope))
     owned = _grouped(accounts, "owner_id", n=Count("pk"), tier1=Count("pk", filter=Q(tier=1)))
     acts = _grouped(
         activities, "user_id", n=Count("pk"), meetings=Count("pk", filter=Q(kind="meeting"))
@@ -68,7 +68,7 @@ def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     sql_n = _grouped(sqls, "contact__account__owner_id", n=Count("contact_id", distinct=True))
     pipe = _grouped(
         opps,
-        "account__owner_id",
+        "account_owner_id",
         n=Count("pk"),
         amount=Sum("amount_usd"),
         won=Sum("amount_usd", filter=Q(is_won=True)),
