@@ -1,5 +1,7 @@
 """Contract fuzzing: every documented operation, bounded examples, no 5xx and no off-schema answer."""
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -32,7 +34,8 @@ def api_headers(workspace, admin_user, _keep_test_connection):
 @pytest.mark.django_db(transaction=False)
 @schema.parametrize()
 @settings(
-    max_examples=8,
+    # FUZZ_EXAMPLES=500 to hunt for a failure; the suite keeps each operation to a few.
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "8")),
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,

@@ -109,10 +109,14 @@ def start_worker(transactional_db, dedicated_queue, tmp_path):
 
 @pytest.fixture
 def send(fault_app):
-    """send(task, queue, **kwargs) -> AsyncResult: the task, by name, onto that queue."""
+    """send(task, queue, **kwargs) -> AsyncResult: the task, by name, onto that queue.
+
+    The message asks the worker to store its result even though the product's tasks ignore
+    theirs (CELERY_TASK_IGNORE_RESULT), so `.get()` on it answers instead of timing out.
+    """
 
     def _send(task, queue: str, **kwargs):
-        return fault_app.send_task(task.name, kwargs=kwargs, queue=queue)
+        return fault_app.send_task(task.name, kwargs=kwargs, queue=queue, ignore_result=False)
 
     return _send
 
