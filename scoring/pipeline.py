@@ -121,6 +121,36 @@ def run_parallel(func, jobs: list) -> Iterable:
         yield from pool.map(in_thread, jobs)
 
 
+def prefetched(load: Callable, jobs: list) -> Iterator:
+    """Yield load(job) for every job; on PostgreSQL, outside a transaction, the next job loads
+    in a thread while the caller works on this one.
+
+    Reading a chunk mostly waits for PostgreSQL to produce and send it (the GIL is released),
+    and scoring a chunk is numpy work in this process, so the two overlap on two cores. Inside
+    an open transaction another connection could not see its rows, so jobs load one by one."""
+    if len(jobs) < 2 or not is_postgres() or connection.in_atomic_block:
+        for job in jobs:
+            yield load(job)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def in_thread(job):
+        try:
+            return load(job)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(in_thread, jobs[0])
+        for job in jobs[1:]:
+            ready = future.result()
+            future = pool.submit(in_thread, job)
+            yield ready
+        yield future.result()
+
+
 def read_frame(qs: QuerySet, columns: list[str]) -> pd.DataFrame:
     """Run a values_list() queryset into a DataFrame; COPY … TO STDOUT on PostgreSQL."""
     try:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from abm.models import Workspace
@@ -194,39 +194,36 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
     params = params_for(settings)
     criteria = active_criteria(workspace=workspace)
     model = active_model(workspace=workspace)
-    if account_ids is not None:
+    exact = account_ids is not None
+    if exact:
         wanted = np.unique(np.asarray(list(account_ids), dtype=np.int64))
-        chunks = [wanted[i : i + CHUNK] for i in range(0, len(wanted), CHUNK)]
-        total = len(wanted)
     else:
-        chunks = None  # keyset pages over the whole workspace
-        total = Account.objects.for_workspace(workspace).count()
+        wanted = pipeline.account_ids(workspace_id=workspace.pk)
+    chunks = [wanted[i : i + CHUNK] for i in range(0, len(wanted), CHUNK)]
+    total = len(wanted)
     ScoringRun.objects.filter(pk=run.pk).update(total=total, processed=0)
+
+    def load(chunk: np.ndarray) -> tuple:
+        """One chunk's accounts and signals: the listed ids, or (a full run) the id range."""
+        if exact:
+            accounts = pipeline.load_accounts(workspace_id=workspace.pk, ids=chunk.tolist())
+        else:
+            accounts = pipeline.load_accounts(
+                workspace_id=workspace.pk, lo=int(chunk[0]), hi=int(chunk[-1])
+            )
+        signals = pipeline.load_signals(
+            workspace_id=workspace.pk, ids=accounts["id"].to_numpy(dtype=np.int64), now=now,
+            exact=exact,
+        )  # fmt: skip
+        return accounts, signals
 
     olds, results, reasons = [], [], []
     clock = {"read": 0.0, "score": 0.0, "reasons": 0.0, "write": 0.0}
-    after, position = 0, 0
-    while True:
-        t0 = time.perf_counter()
-        if chunks is not None:
-            if position >= len(chunks):
-                break
-            accounts = pipeline.load_accounts(workspace_id=workspace.pk,
-                                              ids=chunks[position].tolist())  # fmt: skip
-            position += 1
-        else:
-            accounts = pipeline.load_accounts(workspace_id=workspace.pk, after=after, limit=CHUNK)
-            if accounts.empty:
-                break
-            after = int(accounts["id"].iat[-1])
+    t0 = time.perf_counter()
+    for accounts, (events, intent, triggers) in pipeline.prefetched(load, chunks):
         if accounts.empty:
+            t0 = time.perf_counter()
             continue
-        events, intent, triggers = pipeline.load_signals(
-            workspace_id=workspace.pk,
-            ids=accounts["id"].to_numpy(dtype=np.int64),
-            now=now,
-            exact=account_ids is not None,
-        )
         t1 = time.perf_counter()
         scored = compose.score(
             accounts, criteria=criteria, intent=intent, triggers=triggers, events=events,
@@ -236,11 +233,12 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
         results.append(scored.frame)
         t2 = time.perf_counter()
         reasons.extend(compose.reasons_json(scored))
-        clock["read"] += t1 - t0
+        clock["read"] += t1 - t0  # time waiting for the chunk (read while the last was scored)
         clock["score"] += t2 - t1
         clock["reasons"] += time.perf_counter() - t2
         # reading counts as the first half of the work, writing as the second
         ScoringRun.objects.filter(pk=run.pk).update(processed=F("processed") + len(accounts) // 2)
+        t0 = time.perf_counter()
     if not results:
         return {"accounts": 0, "changed": 0, "tier_1": 0, "tier_2": 0, "tier_3": 0, "mqa": 0}
     old = pd.concat(olds, ignore_index=True)
@@ -248,6 +246,8 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
     new["tier"], moved = _tiers(workspace=workspace, new=new, partial=account_ids is not None,
                                 params=params)  # fmt: skip
     new["replay"] = _fit_crossed_mqa_line(old=old, new=new, fit_min=settings.mqa_fit_min)
+    new["replay"] &= _could_be_mqa(workspace=workspace, ids=new["id"].to_numpy(),
+                                   mask=new["replay"].to_numpy(), points=settings.mqa_points)  # fmt: skip
     changed = pipeline.changed_rows(old, new)
     write_mask = (
         changed | new["replay"].to_numpy() if account_ids is None else np.ones(len(new), bool)
@@ -348,6 +348,25 @@ def _fit_crossed_mqa_line(*, old: pd.DataFrame, new: pd.DataFrame, fit_min: floa
     old_ok = np.isnan(old_fit) | (old_fit >= fit_min)
     new_ok = np.isnan(new_fit) | (new_fit >= fit_min)
     return (old_ok != new_ok) & old["stage"].isin(pipeline.FIT_GATED_STAGES).to_numpy()
+
+
+def _could_be_mqa(*, workspace: Workspace, ids: np.ndarray, mask: np.ndarray, points: float):
+    """Narrow `mask` to accounts whose touches add up to the MQA points at all (ever): for the
+    others no fit changes their journey, so replaying it would be wasted work."""
+    from campaigns.models import EngagementEvent
+
+    chosen = ids[mask].tolist()
+    enough: set[int] = set()
+    for i in range(0, len(chosen), 10_000):
+        enough.update(
+            EngagementEvent.objects.for_workspace(workspace)
+            .filter(account_id__in=chosen[i : i + 10_000])
+            .values("account_id")
+            .annotate(points=Sum("weight"))
+            .filter(points__gte=points - 1e-9)
+            .values_list("account_id", flat=True)
+        )
+    return mask & np.isin(ids, np.fromiter(enough, dtype=np.int64, count=len(enough)))
 
 
 def _became_mqa(*, workspace: Workspace, new: pd.DataFrame, old: pd.DataFrame) -> int:

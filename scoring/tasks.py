@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import Task, shared_task
-from django.db import OperationalError, close_old_connections
+from django.db import OperationalError, connection
 
 from abm.models import Workspace
 from scoring import services
@@ -28,7 +28,8 @@ class ScoringRunTask(Task):
         run_id = (kwargs or {}).get("run_id")
         if run_id is None:
             return
-        close_old_connections()
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()  # the attempt's connection dropped: the next query opens anew
         services.scoring_run_fail(run_id=run_id, reason=f"{type(exc).__name__}: {exc}")
 
 

@@ -1,9 +1,10 @@
 """Scoring runs, incremental refreshes, profiles and models against the database."""
 
+import contextlib
 import datetime as dt
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from accounts.models import Account
@@ -310,14 +311,32 @@ def test_a_workspace_without_an_icp_gets_an_editable_starter_profile(workspace):
     assert Account.objects.for_workspace(workspace).get().fit_score == 85.0
 
 
+@contextlib.contextmanager
+def _claimed_elsewhere(run_id: int):
+    """Another worker holds the run: on PostgreSQL another session (advisory locks are
+    re-entrant within one), elsewhere the process lock."""
+    if connection.vendor != "postgresql":
+        with pipeline.run_claim(run_id, wait=0) as held:
+            assert held
+            yield
+        return
+    other = connection.get_new_connection(connection.get_connection_params())
+    other.autocommit = True
+    with other.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(%s, %s)", [pipeline.RUN_LOCK_CLASS, run_id])
+    try:
+        yield
+    finally:
+        other.close()
+
+
 def test_a_second_delivery_of_a_run_being_scored_leaves_it_to_the_first(workspace, monkeypatch):
     # given a run whose first delivery holds it (mid-scoring)
     AccountFactory.create_batch(3, workspace=workspace, industry="Software", employees=1000)
     _profile(workspace)
     run = services.scoring_run_create(workspace=workspace)
     monkeypatch.setattr(services, "CLAIM_WAIT_SECONDS", 0)
-    with pipeline.run_claim(run.pk, wait=0) as held:
-        assert held
+    with _claimed_elsewhere(run.pk):
         # when the same run is delivered again
         second = services.score_accounts(workspace=workspace, run=run)
         # then the second delivery writes nothing and leaves the run to the first
