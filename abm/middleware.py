@@ -31,13 +31,16 @@ class ApiBodyLimitMiddleware:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 length = 0
-            if length > settings.API_MAX_BODY_BYTES:
+            # CRM exports are uploaded whole; their own limit is checked before any parsing.
+            is_upload = request.path.rstrip("/") == "/api/v1/imports"
+            limit = settings.IMPORT_MAX_FILE_BYTES if is_upload else settings.API_MAX_BODY_BYTES
+            if length > limit:
                 from abm.api_errors import error_response
 
                 return error_response(
                     status=413,
                     code="payload_too_large",
-                    message=f"Request body of {length} bytes exceeds the limit of {settings.API_MAX_BODY_BYTES} bytes.",
+                    message=f"Request body of {length} bytes exceeds the limit of {limit} bytes.",
                 )
         return self.get_response(request)
 
