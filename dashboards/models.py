@@ -3,6 +3,11 @@
 Every row is derived: `dashboards.services` rebuilds them from accounts, opportunities,
 engagement events and stage transitions (all of it, or just what an import touched), so any
 row here can be thrown away and recomputed.
+
+Their links to accounts, contacts and opportunities have no database constraint: a rebuild
+writes millions of rows, and deferred foreign-key checks queued one trigger per row and locked
+every referenced account at commit. Deleting an account still removes its rollup rows (Django's
+CASCADE), and the next rebuild starts from the source tables anyway.
 """
 
 from django.db import models
@@ -40,7 +45,9 @@ class RollupState(models.Model):
 class EngagementDaily(WorkspaceScopedModel):
     """Touches per account, day and channel."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     day = models.DateField()
     channel = models.CharField(max_length=16, blank=True, default="")
     events = models.PositiveIntegerField(default=0)
@@ -61,7 +68,9 @@ class EngagementDaily(WorkspaceScopedModel):
 class EngagementWeekly(WorkspaceScopedModel):
     """Touches per account, ISO week (Monday) and channel; channel "" is every channel."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     week = models.DateField()
     channel = models.CharField(max_length=16, blank=True, default="")
     events = models.PositiveIntegerField(default=0)
@@ -115,9 +124,11 @@ class OpportunityFact(WorkspaceScopedModel):
     """
 
     opportunity = models.OneToOneField(
-        "accounts.Opportunity", on_delete=models.CASCADE, related_name="+"
+        "accounts.Opportunity", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     campaign_id = models.IntegerField(null=True, blank=True)
     owner_id = models.IntegerField(null=True, blank=True)
     amount_usd = models.FloatField(default=0)
@@ -146,7 +157,9 @@ class OpportunityFact(WorkspaceScopedModel):
 class AccountStageFact(WorkspaceScopedModel):
     """One stay of an account in a journey stage, from `campaigns.StageTransition`."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     stage = models.CharField(max_length=16)
     rank = models.PositiveSmallIntegerField()  # position on the ladder; churned = 0
     entered_at = models.DateTimeField()
@@ -171,7 +184,9 @@ class LeadStageFact(WorkspaceScopedModel):
     opportunity and won from the first deal (won deal) of the lead's account after it became SQL.
     """
 
-    contact = models.ForeignKey("accounts.Contact", on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(
+        "accounts.Contact", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     status = models.CharField(max_length=16)
     rank = models.PositiveSmallIntegerField()
     reached_at = models.DateTimeField()

@@ -111,6 +111,19 @@ def _account_weekly(workspace: Workspace, filters: DashboardFilters):
     return qs
 
 
+def _names(workspace: Workspace, ids: list[int]) -> dict[int, tuple[str, int | None]]:
+    """Name and tier of the few accounts a table shows, read after ranking them: joining the
+    accounts before the GROUP BY made PostgreSQL carry names through every weekly row."""
+    from accounts.models import Account
+
+    return {
+        pk: (name, tier)
+        for pk, name, tier in Account.objects.for_workspace(workspace)
+        .filter(pk__in=ids)
+        .values_list("pk", "name", "tier")
+    }
+
+
 def surging_accounts(*, workspace: Workspace, filters: DashboardFilters, limit: int = 10) -> dict:
     """Accounts whose last two weeks beat their own six-week baseline the most."""
     last = week_start(filters.date_to)
@@ -136,18 +149,17 @@ def surging_accounts(*, workspace: Workspace, filters: DashboardFilters, limit: 
             )
         )
         .order_by("-surge", "-recent", "account_id")
-        .values("account_id", "account__name", "account__tier", "recent", "baseline", "surge")[
-            :limit
-        ]
+        .values("account_id", "recent", "baseline", "surge")[:limit]
     )
+    names = _names(workspace, [r["account_id"] for r in rows])
     return {
         "recent_weeks": RECENT_WEEKS,
         "baseline_weeks": BASELINE_WEEKS,
         "rows": [
             {
                 "account_id": r["account_id"],
-                "account": r["account__name"],
-                "tier": r["account__tier"],
+                "account": names[r["account_id"]][0],
+                "tier": names[r["account_id"]][1],
                 "recent_points": rounded(r["recent"], 2),
                 "baseline_weekly": rounded(r["baseline"] / BASELINE_WEEKS, 2),
                 "surge": rounded(r["surge"], 2),
@@ -163,13 +175,15 @@ def engagement_heatmap(*, workspace: Workspace, filters: DashboardFilters, limit
     first, last = _weeks(filters)
     first = max(first, last - dt.timedelta(weeks=HEATMAP_WEEKS - 1))
     weekly = _account_weekly(workspace, filters).filter(week__gte=first, week__lte=last)
-    top = list(
+    ranked = list(
         weekly.values("account_id")
         .annotate(total=Sum("points"))
         .order_by("-total", "account_id")
-        .values_list("account_id", "account__name", "account__tier", "total")[:limit]
+        .values_list("account_id", "total")[:limit]
     )
-    ids = [t[0] for t in top]
+    ids = [aid for aid, _total in ranked]
+    names = _names(workspace, ids)
+    top = [(aid, *names[aid], total) for aid, total in ranked]
     cells: dict[tuple[int, dt.date], float] = {}
     if ids:
         for account_id, week, points in weekly.filter(account_id__in=ids).values_list(
