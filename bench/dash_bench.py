@@ -839,6 +839,9 @@ def main() -> None:
     )
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument(
+        "--cache", choices=("off", "on", "both"), default="both", help="result cache runs"
+    )
+    parser.add_argument(
         "--load-only", action="store_true", help="stop after the load and the rollup rebuild"
     )
     args = parser.parse_args()
@@ -903,7 +906,8 @@ def main() -> None:
         "per_user": args.per_user,
         "load_before": os.getloadavg(),
     }
-    for key, cache_seconds in (("cold", 0), ("warm", 300)):
+    runs = {"off": (("cold", 0),), "on": (("warm", 300),), "both": (("cold", 0), ("warm", 300))}
+    for key, cache_seconds in runs[args.cache]:
         print(f"driving pages, result cache {'off' if not cache_seconds else 'on'}", flush=True)
         proc = serve(cache_seconds)
         try:
@@ -924,7 +928,7 @@ def main() -> None:
     report["load_before"] = tuple(round(x, 2) for x in report["load_before"])
     if not args.no_write:
         write_results(report)
-    print(json.dumps({k: report[k] for k in ("cold", "warm")}, indent=1))
+    print(json.dumps({k: report[k] for k in ("cold", "warm") if k in report}, indent=1))
 
 
 if __name__ == "__main__":
