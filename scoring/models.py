@@ -194,11 +194,28 @@ class TriggerEvent(WorkspaceScopedModel):
 class ScoreSnapshot(WorkspaceScopedModel):
     """An account's scores after a run that changed them: the history the account page charts."""
 
+    # A first run writes a snapshot per account (a million rows in one go), so its foreign keys
+    # have no database constraints, as on engagement events: each is a deferred trigger run at
+    # commit for every row — measured at 100k snapshots, the commit's checks took as long as
+    # the INSERT itself. The ids come from the run's own rows in the same workspace; on_delete
+    # still runs through the ORM. No index on run: nothing looks snapshots up by run.
+    workspace = models.ForeignKey(
+        "abm.Workspace", on_delete=models.CASCADE, db_index=False, db_constraint=False
+    )
     account = models.ForeignKey(
-        "accounts.Account", on_delete=models.CASCADE, related_name="score_snapshots"
+        "accounts.Account",
+        on_delete=models.CASCADE,
+        related_name="score_snapshots",
+        db_constraint=False,
     )
     run = models.ForeignKey(
-        "scoring.ScoringRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "scoring.ScoringRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     fit = models.FloatField(null=True)
     predictive_fit = models.FloatField(null=True)
