@@ -16,6 +16,7 @@ from accounts.queue.activities import lead_convert as lead_convert_service
 from accounts.queue.forms import ActivityForm, LeadMoveForm
 from accounts.queue.insight import account_insight, activity_feed, open_next_steps
 from accounts.queue.leadflow import LeadMoveError
+from accounts.queue.selectors import assignable_users
 from accounts.queue.services import QueueError
 
 ACTIVITY_ROLES = ("sdr", "admin", "marketer")
@@ -33,6 +34,7 @@ def account_page_context(request, *, account_id: int) -> dict:
         "can_move_leads": role in LEAD_ROLES,
         "can_claim": role in ("sdr", "admin") and account.owner_id is None,
         "can_release": role in ("sdr", "admin") and account.owner_id == request.user.pk,
+        "owners": assignable_users(workspace=request.workspace) if role == "admin" else [],
         "now": timezone.now(),
     }
 

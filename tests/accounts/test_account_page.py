@@ -13,7 +13,9 @@ from tests.factories import (
     ContactFactory,
     EngagementEventFactory,
     LeadFactory,
+    MembershipFactory,
     OpportunityFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +250,24 @@ def test_owner_can_release_and_anyone_in_the_queue_roles_can_claim_from_the_page
     account.refresh_from_db()
     assert account.owner is None
     assert "Claim account" in client.get(f"/accounts/{account.pk}/").content.decode()
+
+
+def test_an_admin_reassigns_the_account_from_its_page_and_an_sdr_cannot(
+    client_for, workspace, admin_user, sdr_user
+):
+    other_sdr = UserFactory(email="second.sdr@acme.example")
+    MembershipFactory(user=other_sdr, workspace=workspace, role="sdr")
+    account = AccountFactory(workspace=workspace, owner=sdr_user)
+    admin = client_for(admin_user)
+    page = admin.get(f"/accounts/{account.pk}/").content.decode()
+    assert 'id="account-owner"' in page
+    response = admin.post(
+        "/queue/reassign/",
+        {"account": account.pk, "owner": other_sdr.pk, "next": f"/accounts/{account.pk}/"},
+    )
+    assert response["Location"] == f"/accounts/{account.pk}/"
+    account.refresh_from_db()
+    assert account.owner == other_sdr
+    sdr = client_for(other_sdr)
+    assert 'id="account-owner"' not in sdr.get(f"/accounts/{account.pk}/").content.decode()
+    assert sdr.post("/queue/reassign/", {"account": account.pk, "owner": ""}).status_code == 403
