@@ -70,6 +70,10 @@ class CampaignViewSet(WorkspaceModelViewSet):
 
 
 class EngagementEventSerializer(serializers.ModelSerializer):
+    # Declared because DRF drops allow_blank from read-only model fields, and a kind a workspace
+    # added itself has no channel (""): the schema must admit the blank it serves.
+    channel = serializers.ChoiceField(choices=Channel.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = EngagementEvent
         fields = [

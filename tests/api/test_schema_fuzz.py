@@ -54,3 +54,38 @@ def test_api_never_errors_and_keeps_to_its_schema(case, api_headers):
             schemathesis.checks.response_schema_conformance,
         ),
     )
+
+
+@pytest.mark.django_db
+def test_an_event_of_a_workspace_defined_kind_keeps_to_the_schema(workspace, api_headers):
+    # given a touch of a kind the workspace added itself, which belongs to no channel
+    # (what made GET /api/v1/events/{id}/ fail the fuzzing once: channel "" was not in the enum)
+    from campaigns.models import EngagementEvent
+    from campaigns.services import events_ingest
+    from tests.factories import AccountFactory
+
+    workspace.settings = {"event_weights": {"podcast_listen": 2}}
+    workspace.save()
+    AccountFactory(workspace=workspace, domain="initech.com")
+    result = events_ingest(
+        workspace=workspace,
+        events=[
+            {
+                "external_id": "p1",
+                "kind": "podcast_listen",
+                "occurred_at": "2026-11-02T10:00:00Z",
+                "domain": "initech.com",
+            }
+        ],
+    )
+    assert result.accepted == 1
+    event = EngagementEvent.objects.get(workspace=workspace, external_id="p1")
+    assert event.channel == ""
+    # when it is read one by one and in the list, then both answers keep to the schema
+    for case in (
+        schema["/api/v1/events/{id}/"]["GET"].make_case(path_parameters={"id": event.pk}),
+        schema["/api/v1/events"]["GET"].make_case(),
+    ):
+        response = case.call_wsgi(headers=api_headers)
+        assert response.status_code == 200
+        case.validate_response(response, checks=(schemathesis.checks.response_schema_conformance,))
