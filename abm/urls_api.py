@@ -2,8 +2,11 @@
 
 from importlib import import_module
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 router = DefaultRouter(trailing_slash="/?")
@@ -18,9 +21,20 @@ for app in ("accounts", "campaigns", "matching", "scoring", "dashboards"):
     module.register(router)
     extra_urls += getattr(module, "extra_urls", [])
 
+# The browsable docs load Swagger UI from its CDN and style themselves inline; the split view
+# serves its start-up script from this site, so only this page widens the CSP, and no further.
+_SWAGGER_CDN = spectacular_settings.SWAGGER_UI_DIST.split("/npm/")[0]
+docs_view = csp_update(
+    {
+        "script-src": [_SWAGGER_CDN],
+        "style-src-elem": [_SWAGGER_CDN, UNSAFE_INLINE],
+        "img-src": [_SWAGGER_CDN],
+    }
+)(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", docs_view, name="api-docs"),
     path("v1/", include(extra_urls)),
     path("v1/", include(router.urls)),
 ]

@@ -36,9 +36,8 @@ def test_the_icp_editor_previews_tiers_live_and_saves_a_version(
     page.wait_for_selector("#icp-preview canvas")
     page.fill("input[name='c-0-values']", "Software, Retail")
     # every account now meets the only rule, so the preview's average fit becomes 100
-    page.wait_for_function(
-        "document.querySelector('#icp-preview').innerText.includes('average fit 100.0')"
-    )
+    # (a locator wait, not wait_for_function: that evaluates a string, which the CSP forbids)
+    page.locator("#icp-preview", has_text="average fit 100.0").wait_for()
     preview = page.inner_text("#icp-preview")
     if os.environ.get("SCORING_SHOTS"):
         page.screenshot(path=os.environ["SCORING_SHOTS"] + "/icp-editor.png", full_page=True)
