@@ -40,6 +40,26 @@ def import_job_run(self, *, job_id: int) -> None:
         raise
 
 
+@shared_task(
+    queue="imports",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=60 * 5,
+    time_limit=60 * 6,
+)
+def import_followups_queue(*, job_id: int) -> None:
+    """After a finished import: queue matching of its people and scoring of its accounts."""
+    from accounts.import_services import import_queue_followups
+
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.DONE).first()
+    if job is None:  # undone or deleted in the meantime
+        return
+    import_queue_followups(job=job)
+
+
 # SDR queue tasks live with the queue; importing them here lets Celery's autodiscovery find them.
 from accounts.queue.tasks import sla_clocks_sync_all  # noqa: E402, F401
 

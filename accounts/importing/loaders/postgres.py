@@ -4,16 +4,21 @@
 """The PostgreSQL fast path for people (contacts and leads): COPY into a staging table, then
 set-wise SQL.
 
-Per chunk, in one transaction: COPY the validated rows into a temporary table, resolve each
-row's target (CRM id first, then email) and its account with joins, log the old values of what
-will change (for undo) and update those rows in one `UPDATE … FROM`, then insert the rest in
-one `INSERT … SELECT`. Empty cells are NULL in the staging table and `COALESCE` keeps the stored
-value, so an empty cell never wipes anything. Same semantics as the ORM loader, which the tests
-check against each other.
+Per chunk, in one transaction: the validated columns (no dict per row) are COPYed into a
+temporary table with each row's account already resolved, then ONE statement resolves each
+row's target (CRM id first, then email), logs the old values of what will change (for undo),
+updates only the rows where some value IS DISTINCT FROM the stored one (an unchanged re-import
+writes nothing), inserts the rest and logs their ids. Empty cells are NULL in the staging table
+and `COALESCE` keeps the stored value, so an empty cell never wipes anything. Same semantics as
+the ORM loader, which the tests check against each other.
 
-Lookups join on `(workspace, crm_source, crm_id)` and `(workspace, email)`, the partial unique
-indexes (hence the `<> ''` conditions, which let the planner use them). The workspace FK has no
-index of its own (see DESIGN.md's autovacuum pitfall) and the table is ANALYZEd after big loads.
+Plans that stay linear however large the table is: each staged row probes the partial unique
+indexes `(workspace, crm_source, crm_id)` and `(workspace, email)` through a LATERAL subquery
+with LIMIT 1, which the planner cannot flatten into a join that scans the workspace's people
+(hence also the `<> ''` conditions, which let it use those indexes), and hash/merge joins are off
+for the chunk's transaction. DESIGN.md's pitfall came from plans that scan the workspace's
+people once per chunk when the statistics say the table is small; index probes cost the same
+whatever the statistics say, so no ANALYZE is needed while loading (one after a big load).
 """
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
+import re
 from typing import Any
 
 from django.db import connection, models
 
 from accounts.importing.loaders.base import ChunkOutcome, LoadContext
-from accounts.importing.readers import Row
-from accounts.models import Contact, ImportRowChange
+from accounts.importing.validation import CleanedChunk
+from accounts.models import Account, Contact, ImportRowChange
 
 CHUNK_ROWS = 50_000
 STAGED = (
@@ -36,38 +43,49 @@ STAGED = (
 )  # fmt: skip
 # Fields an import never sets on an existing person beyond these: identity and link are special.
 UPDATABLE = tuple(f for f in STAGED if f != "crm_id")
+STAGE = "import_stage_people"
 
 
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _waves(items: list[tuple[Row, dict[str, Any]]]) -> list[list[tuple[Row, dict[str, Any]]]]:
-    """Split a chunk so no CRM id or email repeats within a wave; later waves see earlier ones."""
+def _waves(chunk: CleanedChunk) -> list[list[int]]:
+    """Split a chunk so no CRM id or email repeats within a wave; later waves see earlier ones.
+
+    Row indexes into the chunk; one wave (every row) in the usual case of no repeats.
+    """
+    crm_ids, emails = chunk.column("crm_id"), chunk.column("email")
+    present_crm = [c for c in crm_ids if c is not None]
+    present_email = [e for e in emails if e is not None]
+    if len(set(present_crm)) == len(present_crm) and len(set(present_email)) == len(present_email):
+        return [list(range(len(chunk.rows)))]
     waves = []
-    pending = items
+    pending = list(range(len(chunk.rows)))
     while pending:
         wave, later = [], []
         crm_seen, email_seen = set(), set()
-        for item in pending:
-            record = item[1]
-            crm_id, email = record.get("crm_id"), record.get("email")
+        for i in pending:
+            crm_id, email = crm_ids[i], emails[i]
             if (crm_id and crm_id in crm_seen) or (email and email in email_seen):
-                later.append(item)
+                later.append(i)
                 continue
             if crm_id:
                 crm_seen.add(crm_id)
             if email:
                 email_seen.add(email)
-            wave.append(item)
+            wave.append(i)
         waves.append(wave)
         pending = later
     return waves
 
 
-def _insert_columns(ctx: LoadContext) -> tuple[list[str], list[str], list[Any]]:
-    """Target columns and the SELECT expressions filling them from the staging table `s`."""
-    columns, exprs, params = [], [], []
+def _insert_columns(ctx: LoadContext) -> tuple[list[str], list[str], dict[str, Any]]:
+    """Target columns, the SELECT expressions filling them from the staging rows `s`, and the
+    named parameters those expressions use."""
+    columns: list[str] = []
+    exprs: list[str] = []
+    values: list[Any] = []
     for field in Contact._meta.concrete_fields:
         if field.primary_key:
             continue
@@ -75,179 +93,197 @@ def _insert_columns(ctx: LoadContext) -> tuple[list[str], list[str], list[Any]]:
         columns.append(_q(field.column))
         if name == "workspace_id":
             exprs.append("%s")
-            params.append(ctx.workspace_id)
+            values.append(ctx.workspace_id)
         elif name == "is_lead":
             exprs.append("%s")
-            params.append(ctx.obj == "leads")
+            values.append(ctx.obj == "leads")
         elif name == "crm_source":
             exprs.append("CASE WHEN s.crm_id IS NULL THEN '' ELSE %s END")
-            params.append(ctx.source)
+            values.append(ctx.source)
         elif name == "account_id":
             exprs.append("s.account_id")
         elif name == "match_status":
             exprs.append("CASE WHEN s.account_id IS NULL THEN %s ELSE 'accepted' END")
-            params.append(field.get_default())
+            values.append(field.get_default())
         elif name == "match_confidence":
             exprs.append("CASE WHEN s.account_id IS NULL THEN NULL ELSE 1.0 END")
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             exprs.append("now()")
         elif name in STAGED:
             exprs.append(f"COALESCE(s.{name}, %s)")
-            params.append(field.get_default())
+            values.append(field.get_default())
         elif field.null:
             exprs.append("NULL")
         else:
             default = field.get_default()
             if isinstance(field, models.JSONField):
                 exprs.append("%s::jsonb")
-                params.append(json.dumps(default))
+                values.append(json.dumps(default))
             else:
                 exprs.append("%s")
-                params.append(default)
-    return columns, exprs, params
+                values.append(default)
+    named = iter(range(len(values)))
+    exprs = [re.sub("%s", lambda _: f"%(insert_{next(named)})s", e) for e in exprs]
+    return columns, exprs, {f"insert_{i}": value for i, value in enumerate(values)}
 
 
-def load_contacts_copy(ctx: LoadContext, items: list[tuple[Row, dict[str, Any]]]) -> ChunkOutcome:
+def load_contacts_copy(ctx: LoadContext, chunk: CleanedChunk | list) -> ChunkOutcome:
     out = ChunkOutcome()
-    _keep_statistics_fresh(ctx)
-    by_line = {row.line: row for row, _ in items}
-    for wave in _waves(items):
-        _load_wave(ctx, wave, out, by_line)
-    ctx.inserted_since_analyze = (ctx.inserted_since_analyze or 0) + out.created
+    if isinstance(chunk, list):  # (row, record) pairs, from a caller that cleaned row-wise
+        chunk = CleanedChunk.from_items(chunk)
+    if not chunk.rows:
+        return out
+    accounts = _account_ids(ctx, chunk.column("crm_account_id"))
+    with connection.cursor() as cur:
+        # Index probes only (see the module docstring); local to this chunk's transaction.
+        cur.execute("SET LOCAL enable_hashjoin = off")
+        cur.execute("SET LOCAL enable_mergejoin = off")
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (line integer, "
+            + ", ".join(f"{f} text" for f in STAGED)
+            + ", account_id bigint) ON COMMIT DELETE ROWS"
+        )
+        for wave in _waves(chunk):
+            _load_wave(ctx, cur, chunk, wave, accounts, out)
     return out
 
 
-def _keep_statistics_fresh(ctx: LoadContext) -> None:
-    """ANALYZE the people table whenever this run has grown it past what the statistics say.
+load_contacts_copy.columnar = True  # takes a CleanedChunk, not (row, record) pairs
 
-    The pitfall DESIGN.md measured: a table analysed while (nearly) empty makes the planner
-    believe the lookups touch one row, and it picks a nested loop that rescans every inserted
-    row per staged row — minutes instead of a second, growing with n². Analysing at each
-    doubling (a 30k-row sample, a fraction of a second) keeps the plans on the unique indexes.
-    """
-    table = Contact._meta.db_table
+
+def _account_ids(ctx: LoadContext, crm_account_ids: list[str | None]) -> list[int | None]:
+    """Each row's account from its CRM account id, the job's own source first when ids collide."""
+    wanted = {c for c in crm_account_ids if c is not None}
+    if not wanted:
+        return [None] * len(crm_account_ids)
+    found: dict[str, int] = {}
+    table = _q(Account._meta.db_table)
     with connection.cursor() as cur:
-        cur.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-        believed = max(cur.fetchone()[0], 0)
-        grown = ctx.inserted_since_analyze
-        if grown is None or grown > max(believed, 10_000):
-            cur.execute(f"ANALYZE {_q(table)}")
-            ctx.inserted_since_analyze = 0
+        cur.execute(
+            f"""SELECT crm_id, id FROM {table}
+                WHERE workspace_id = %s AND crm_source = %s AND crm_id <> '' AND crm_id = ANY(%s)""",
+            [ctx.workspace_id, ctx.source, sorted(wanted)],
+        )
+        found.update(cur.fetchall())
+        missing = sorted(wanted - found.keys())
+        if missing:
+            cur.execute(
+                f"""SELECT DISTINCT ON (crm_id) crm_id, id FROM {table}
+                    WHERE workspace_id = %s AND crm_id <> '' AND crm_id = ANY(%s)
+                    ORDER BY crm_id, id""",
+                [ctx.workspace_id, missing],
+            )
+            found.update(cur.fetchall())
+    return list(map(found.get, crm_account_ids))
 
 
-def _load_wave(ctx: LoadContext, items: list, out: ChunkOutcome, by_line: dict[int, Row]) -> None:
-    contact, change = _q(Contact._meta.db_table), _q(ImportRowChange._meta.db_table)
-    account = _q("accounts_account")
+def _copy_payload(chunk: CleanedChunk, wave: list[int], accounts: list[int | None]) -> io.StringIO:
+    """The wave's rows as COPY csv: None becomes an unquoted empty field, which COPY reads as NULL
+    (a cleaned value is never the empty string)."""
+    columns = [[row.line for row in chunk.rows], *(chunk.column(f) for f in STAGED), accounts]
+    if len(wave) != len(chunk.rows):
+        pick = operator.itemgetter(*wave)
+        columns = [list(pick(c)) if len(wave) > 1 else [c[wave[0]]] for c in columns]
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerows([row.line, *(record.get(f) for f in STAGED)] for row, record in items)
+    csv.writer(buffer).writerows(zip(*columns, strict=True))
     buffer.seek(0)
-    ws, src, job = ctx.workspace_id, ctx.source, ctx.job.pk
-    with connection.cursor() as cur:
-        cur.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS import_stage_people (line integer, "
-            + ", ".join(f"{f} text" for f in STAGED)
-            + ", target_id bigint, account_id bigint, reject text) ON COMMIT DELETE ROWS"
-        )
-        cur.execute("TRUNCATE import_stage_people")
-        cur.copy_expert(
-            f"COPY import_stage_people (line, {', '.join(STAGED)}) FROM STDIN WITH (FORMAT csv)",
-            buffer,
-        )
-        # Statistics for the join keys: without them the planner takes the staging table for a
-        # handful of rows and rescans it once per person already stored (minutes, not seconds).
-        cur.execute("ANALYZE import_stage_people (crm_id, email, crm_account_id, target_id)")
-        cur.execute(
-            f"""UPDATE import_stage_people s SET target_id = c.id FROM {contact} c
-                WHERE s.crm_id IS NOT NULL AND c.workspace_id = %s AND c.crm_source = %s
-                  AND c.crm_id <> '' AND c.crm_id = s.crm_id""",
-            [ws, src],
-        )
-        cur.execute(
-            f"""UPDATE import_stage_people s SET target_id = c.id FROM {contact} c
-                WHERE s.target_id IS NULL AND s.email IS NOT NULL AND c.workspace_id = %s
-                  AND c.email <> '' AND c.email = s.email""",
-            [ws],
-        )
-        cur.execute(
-            f"""UPDATE import_stage_people s
-                SET reject = 'the email ' || s.email || ' already belongs to another person ('
-                             || COALESCE(NULLIF(trim(c.first_name || ' ' || c.last_name), ''), c.crm_id) || ')'
-                FROM {contact} c
-                WHERE s.target_id IS NOT NULL AND s.email IS NOT NULL AND c.workspace_id = %s
-                  AND c.email <> '' AND c.email = s.email AND c.id <> s.target_id""",
-            [ws],
-        )
-        cur.execute(
-            f"""UPDATE import_stage_people s SET account_id = a.id FROM (
-                    SELECT DISTINCT ON (crm_id) crm_id, id FROM {account}
-                    WHERE workspace_id = %s AND crm_id <> ''
-                      AND crm_id IN (SELECT crm_account_id FROM import_stage_people WHERE crm_account_id IS NOT NULL)
-                    ORDER BY crm_id, (crm_source = %s) DESC, id
-                ) a WHERE a.crm_id = s.crm_account_id""",
-            [ws, src],
-        )
-        field_changed = [f"(s.{f} IS NOT NULL AND s.{f} IS DISTINCT FROM c.{f})" for f in UPDATABLE]
-        crm_changed = "(s.crm_id IS NOT NULL AND c.crm_id = '')"
-        link_changed = "(s.account_id IS NOT NULL AND s.account_id IS DISTINCT FROM c.account_id)"
-        changed = " OR ".join([*field_changed, crm_changed, link_changed])
-        before = " || ".join(
-            [
-                *(f"CASE WHEN {cond} THEN jsonb_build_object('{f}', c.{f}) ELSE '{{}}'::jsonb END" for f, cond in zip(UPDATABLE, field_changed, strict=True)),
-                f"CASE WHEN {crm_changed} THEN jsonb_build_object('crm_id', c.crm_id, 'crm_source', c.crm_source) ELSE '{{}}'::jsonb END",
-                f"CASE WHEN {link_changed} THEN jsonb_build_object('account_id', c.account_id, 'match_status', c.match_status, 'match_confidence', c.match_confidence) ELSE '{{}}'::jsonb END",
-            ]
-        )  # fmt: skip
-        sets = ", ".join(f"{f} = COALESCE(s.{f}, c.{f})" for f in UPDATABLE)
-        cur.execute(
-            f"""WITH changed AS (
-                    SELECT c.id, {before} AS before FROM import_stage_people s JOIN {contact} c ON c.id = s.target_id
-                    WHERE s.reject IS NULL AND ({changed})
-                ), logged AS (
-                    INSERT INTO {change} (job_id, model, object_id, action, before)
-                    SELECT %s, 'contact', id, 'u', before FROM changed
-                )
+    return buffer
+
+
+def _load_wave(
+    ctx: LoadContext,
+    cur,
+    chunk: CleanedChunk,
+    wave: list[int],
+    accounts: list[int | None],
+    out: ChunkOutcome,
+) -> None:
+    contact, change = _q(Contact._meta.db_table), _q(ImportRowChange._meta.db_table)
+    cur.execute(f"TRUNCATE {STAGE}")
+    cur.copy_expert(
+        f"COPY {STAGE} (line, {', '.join(STAGED)}, account_id) FROM STDIN WITH (FORMAT csv)",
+        _copy_payload(chunk, wave, accounts),
+    )
+    field_changed = [f"(s.{f} IS NOT NULL AND s.{f} IS DISTINCT FROM c.{f})" for f in UPDATABLE]
+    crm_changed = "(s.crm_id IS NOT NULL AND c.crm_id = '')"
+    link_changed = "(s.account_id IS NOT NULL AND s.account_id IS DISTINCT FROM c.account_id)"
+    changed = " OR ".join([*field_changed, crm_changed, link_changed])
+    before = " || ".join(
+        [
+            *(f"CASE WHEN {cond} THEN jsonb_build_object('{f}', c.{f}) ELSE '{{}}'::jsonb END" for f, cond in zip(UPDATABLE, field_changed, strict=True)),
+            f"CASE WHEN {crm_changed} THEN jsonb_build_object('crm_id', c.crm_id, 'crm_source', c.crm_source) ELSE '{{}}'::jsonb END",
+            f"CASE WHEN {link_changed} THEN jsonb_build_object('account_id', c.account_id, 'match_status', c.match_status, 'match_confidence', c.match_confidence) ELSE '{{}}'::jsonb END",
+        ]
+    )  # fmt: skip
+    sets = ", ".join(f"{f} = COALESCE(s.{f}, c.{f})" for f in UPDATABLE)
+    columns, exprs, insert_params = _insert_columns(ctx)
+    # One statement: every CTE sees the table as it was before it, and a wave has no repeated
+    # key, so the update and the insert never touch the same person.
+    cur.execute(
+        f"""WITH s AS MATERIALIZED (
+                SELECT st.*, COALESCE(by_crm.id, by_email.id) AS target_id,
+                    CASE WHEN by_crm.id <> by_email.id THEN 'the email ' || st.email
+                        || ' already belongs to another person (' || by_email.who || ')' END AS reject
+                FROM {STAGE} st
+                LEFT JOIN LATERAL (
+                    SELECT c.id FROM {contact} c
+                    WHERE c.workspace_id = %(ws)s AND c.crm_source = %(src)s
+                      AND c.crm_id <> '' AND c.crm_id = st.crm_id
+                    LIMIT 1  -- keeps the subquery a per-row index probe (never pulled up)
+                ) by_crm ON true
+                LEFT JOIN LATERAL (
+                    SELECT c.id, COALESCE(NULLIF(trim(c.first_name || ' ' || c.last_name), ''), c.crm_id) AS who
+                    FROM {contact} c
+                    WHERE c.workspace_id = %(ws)s AND c.email <> '' AND c.email = st.email
+                    LIMIT 1
+                ) by_email ON true
+            ), changed AS (
+                SELECT c.id, {before} AS before
+                FROM s JOIN {contact} c ON c.id = s.target_id
+                WHERE s.reject IS NULL AND ({changed})
+            ), logged AS (
+                INSERT INTO {change} (job_id, model, object_id, action, before)
+                SELECT %(job)s, 'contact', id, 'u', before FROM changed
+            ), updated AS (
                 UPDATE {contact} c SET {sets},
                     crm_id = CASE WHEN {crm_changed} THEN s.crm_id ELSE c.crm_id END,
-                    crm_source = CASE WHEN {crm_changed} THEN %s ELSE c.crm_source END,
+                    crm_source = CASE WHEN {crm_changed} THEN %(src)s ELSE c.crm_source END,
                     match_status = CASE WHEN {link_changed} THEN 'accepted' ELSE c.match_status END,
                     match_confidence = CASE WHEN {link_changed} THEN 1.0 ELSE c.match_confidence END,
                     account_id = COALESCE(s.account_id, c.account_id),
                     updated_at = now()
-                FROM import_stage_people s
-                WHERE c.id = s.target_id AND s.reject IS NULL AND ({changed})""",
-            [job, src],
-        )
-        updated = cur.rowcount
-        cur.execute(
-            "SELECT count(*) FROM import_stage_people WHERE target_id IS NOT NULL AND reject IS NULL"
-        )
-        matched = cur.fetchone()[0]
-        out.updated += updated
-        out.unchanged += matched - updated
-        columns, exprs, params = _insert_columns(ctx)
-        cur.execute(
-            f"""WITH inserted AS (
-                    INSERT INTO {contact} ({", ".join(columns)})
-                    SELECT {", ".join(exprs)} FROM import_stage_people s
-                    WHERE s.target_id IS NULL AND s.reject IS NULL
-                    RETURNING id
-                )
+                FROM s
+                WHERE c.id = s.target_id AND s.reject IS NULL AND ({changed})
+                RETURNING c.id
+            ), inserted AS (
+                INSERT INTO {contact} ({", ".join(columns)})
+                SELECT {", ".join(exprs)} FROM s
+                WHERE s.target_id IS NULL AND s.reject IS NULL
+                ORDER BY s.line
+                RETURNING id
+            ), created AS (
+                -- One undo-log row lists every id a wave created: a million creations log 20 rows.
                 INSERT INTO {change} (job_id, model, object_id, action, before)
-                SELECT %s, 'contact', min(id), 'c', jsonb_build_object('ids', jsonb_agg(id), 'count', count(*))
+                SELECT %(job)s, 'contact', min(id), 'c', jsonb_build_object('ids', jsonb_agg(id), 'count', count(*))
                 FROM inserted HAVING count(*) > 0
-                RETURNING (before ->> 'count')::int""",
-            [*params, job],
-        )
-        # One undo-log row lists every id this wave created: a million creations log 20 rows.
-        logged = cur.fetchone()
-        out.created += logged[0] if logged else 0
-        cur.execute("SELECT line, reject FROM import_stage_people WHERE reject IS NOT NULL")
-        for line, reason in cur.fetchall():
+            )
+            SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted),
+                (SELECT count(*) FROM s WHERE target_id IS NOT NULL AND reject IS NULL),
+                (SELECT coalesce(array_agg(line ORDER BY line), '{{}}') FROM s WHERE reject IS NOT NULL),
+                (SELECT coalesce(array_agg(reject ORDER BY line), '{{}}') FROM s WHERE reject IS NOT NULL)""",
+        {**insert_params, "ws": ctx.workspace_id, "src": ctx.source, "job": ctx.job.pk},
+    )  # fmt: skip
+    updated, created, matched, lines, reasons = cur.fetchone()
+    out.updated += updated
+    out.unchanged += matched - updated
+    out.created += created
+    if lines:
+        by_line = {chunk.rows[i].line: chunk.rows[i] for i in wave}
+        for line, reason in zip(lines, reasons, strict=True):
             out.reject(by_line[line], reason)
 
 
 def analyze_after_load() -> None:
-    """Fresh statistics after a big load, so the planner keeps using the unique indexes."""
+    """Fresh statistics after a big load, for whatever queries the table next."""
     with connection.cursor() as cur:
         cur.execute(f"ANALYZE {_q(Contact._meta.db_table)}")
