@@ -249,45 +249,16 @@ def _with_idx(frame: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
     return frame
 
 
-Signals = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]  # events, intent, triggers
-
-
 def load_signals(
     *, workspace_id: int, ids: np.ndarray, now: dt.datetime, exact: bool = False
-) -> Signals:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Events, intent and triggers of the accounts `ids` (sorted), with idx and age_days.
 
-    `exact=False` reads the id range lo..hi."""
-    if not len(ids):
-        empty = pd.DataFrame({"idx": pd.Series(dtype=int)})
-        return empty, empty, empty
-    return signals_for(read_signals(workspace_id=workspace_id, ids=ids, now=now, exact=exact), ids)
-
-
-def signals_for(read: Signals, ids: np.ndarray) -> Signals:
-    """The part of signals from `read_signals` that belongs to the accounts `ids` (sorted),
-    with idx = the account's row in the chunk: a full run reads every signal once and slices."""
-    if not len(ids):
-        empty = pd.DataFrame({"idx": pd.Series(dtype=int)})
-        return empty, empty, empty
-    out = []
-    for frame in read:
-        keys = frame["account_id"].to_numpy(dtype=np.int64)
-        start = int(np.searchsorted(keys, int(ids[0]), side="left"))
-        end = int(np.searchsorted(keys, int(ids[-1]), side="right"))
-        out.append(_with_idx(frame.iloc[start:end], ids))
-    return out[0], out[1], out[2]
-
-
-def read_signals(
-    *, workspace_id: int, ids: np.ndarray, now: dt.datetime, exact: bool = False
-) -> Signals:
-    """Events, intent and triggers of the accounts `ids` (or, `exact=False`, of their id range
-    lo..hi) from the last year, with age_days, sorted by account id.
-
-    A full run reads the whole workspace in one query per table: one pass over the events
-    costs far less than one index range scan per chunk fetching rows in account order."""
+    `exact=False` reads the id range lo..hi (one range scan per chunk of a full run)."""
     since = now - dt.timedelta(days=SIGNAL_HORIZON_DAYS)
+    if not len(ids):
+        empty = pd.DataFrame({"idx": pd.Series(dtype=int)})
+        return empty, empty, empty
     chosen = ids.tolist() if exact else None
     lo, hi = int(ids[0]), int(ids[-1])
     ev_cols = ["account_id", "kind", "weight", "occurred_at", "contact_id", "seniority"]
@@ -322,10 +293,7 @@ def read_signals(
         tr_cols,
     )
     triggers["age_days"] = _age_days(triggers["occurred_at"], now) if len(triggers) else []
-    return tuple(  # type: ignore[return-value]
-        frame.sort_values("account_id", kind="stable", ignore_index=True)
-        for frame in (events, intent, triggers)
-    )
+    return _with_idx(events, ids), _with_idx(intent, ids), _with_idx(triggers, ids)
 
 
 def changed_rows(old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:

@@ -203,14 +203,6 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
     total = len(wanted)
     ScoringRun.objects.filter(pk=run.pk).update(total=total, processed=0)
 
-    clock = {"read": 0.0, "score": 0.0, "reasons": 0.0, "write": 0.0}
-    t0 = time.perf_counter()
-    everything = (
-        pipeline.read_signals(workspace_id=workspace.pk, ids=wanted, now=now)
-        if not exact and len(wanted)
-        else None
-    )
-
     def load(chunk: np.ndarray) -> tuple:
         """One chunk's accounts and signals: the listed ids, or (a full run) the id range."""
         if exact:
@@ -219,13 +211,15 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
             accounts = pipeline.load_accounts(
                 workspace_id=workspace.pk, lo=int(chunk[0]), hi=int(chunk[-1])
             )
-        ids = accounts["id"].to_numpy(dtype=np.int64)
-        if everything is not None:
-            return accounts, pipeline.signals_for(everything, ids)
-        signals = pipeline.load_signals(workspace_id=workspace.pk, ids=ids, now=now, exact=exact)
+        signals = pipeline.load_signals(
+            workspace_id=workspace.pk, ids=accounts["id"].to_numpy(dtype=np.int64), now=now,
+            exact=exact,
+        )  # fmt: skip
         return accounts, signals
 
     olds, results, reasons = [], [], []
+    clock = {"read": 0.0, "score": 0.0, "reasons": 0.0, "write": 0.0}
+    t0 = time.perf_counter()
     for accounts, (events, intent, triggers) in pipeline.prefetched(load, chunks):
         if accounts.empty:
             t0 = time.perf_counter()

@@ -273,7 +273,7 @@ def test_runs_record_progress_and_failures(workspace, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services.pipeline, "read_signals", broken)  # a full run reads once
+    monkeypatch.setattr(services.pipeline, "load_signals", broken)
     with pytest.raises(RuntimeError):
         services.score_accounts(workspace=workspace)
     run = ScoringRun.objects.for_workspace(workspace).get()
