@@ -48,9 +48,10 @@ beat: setup
 # Two runs: most tests on TEST_WORKERS pytest-xdist processes, then the `serial` ones (real
 # Celery workers, fault injection that stops Redis, chromium) one at a time; tests/conftest.py
 # says which are which. Both always run; the target fails if either does. Exit status 5 ("no
-# tests collected", e.g. PYTEST_ARGS naming one file) is not a failure.
+# tests collected", e.g. PYTEST_ARGS naming one file) is not a failure. Each run lists its
+# slowest tests, so a CI log shows where the time went.
 TEST_WORKERS ?= 2
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= --durations=15
 test: setup
 	@status=0; \
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# CHROMIUM=/path/to/chrome picks another build (or, pointing nowhere, shows the skip path).
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "e2e" / "artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
