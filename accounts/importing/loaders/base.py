@@ -19,7 +19,8 @@ class LoadContext:
     obj: str
     source: str  # the crm_source stored with CRM ids: salesforce | hubspot | generic
     campaigns: dict[str, int] = field(default_factory=dict)  # name -> id, cached for the job
-    inserted_since_analyze: int | None = None  # None: the table was not analysed in this run yet
+    # People of the workspace as this run knows them (None: not counted yet), for the planner check.
+    people_in_workspace: int | None = None
 
     @property
     def workspace_id(self) -> int:

@@ -14,11 +14,14 @@ the ORM loader, which the tests check against each other.
 
 Plans that stay linear however large the table is: each staged row probes the partial unique
 indexes `(workspace, crm_source, crm_id)` and `(workspace, email)` through a LATERAL subquery
-with LIMIT 1, which the planner cannot flatten into a join that scans the workspace's people
-(hence also the `<> ''` conditions, which let it use those indexes), and hash/merge joins are off
+with OFFSET 0, which the planner cannot flatten into a join that scans the workspace's people
+(hence also the `<> ''` conditions, which let it use those indexes). Not LIMIT 1: with it, and
+statistics that call the workspace small, the planner bets on any `(workspace, …)` index
+finding a row early and walks the whole workspace per probe. Hash/merge joins are off
 for the chunk's transaction. DESIGN.md's pitfall came from plans that scan the workspace's
 people once per chunk when the statistics say the table is small; index probes cost the same
-whatever the statistics say, so no ANALYZE is needed while loading (one after a big load).
+whatever the statistics say, provided the planner knows roughly how many people the
+workspace has (see `_keep_workspace_estimate_fresh`).
 """
 
 from __future__ import annotations
@@ -143,9 +146,34 @@ def load_contacts_copy(ctx: LoadContext, chunk: CleanedChunk | list) -> ChunkOut
             + ", ".join(f"{f} text" for f in STAGED)
             + ", account_id bigint) ON COMMIT DELETE ROWS"
         )
+        _keep_workspace_estimate_fresh(ctx, cur)
         for wave in _waves(chunk):
             _load_wave(ctx, cur, chunk, wave, accounts, out)
+    ctx.people_in_workspace = (ctx.people_in_workspace or 0) + out.created
     return out
+
+
+def _keep_workspace_estimate_fresh(ctx: LoadContext, cur) -> None:
+    """ANALYZE the workspace column when the planner believes the workspace far smaller than it is.
+
+    DESIGN.md's pitfall, met again here: a workspace missing from the statistics (new, or grown
+    since the last ANALYZE) is estimated at a row or two, and the planner then probes for an
+    email through any `(workspace, …)` index, walking every person of the workspace per staged
+    row (minutes per chunk, growing with n²). One ANALYZE of that column (a fraction of a second)
+    once the workspace has grown puts the unique indexes back; the estimate then grows with the
+    table, so it is needed once or twice per import, not per chunk.
+    """
+    table = _q(Contact._meta.db_table)
+    if ctx.people_in_workspace is None:
+        cur.execute(f"SELECT count(*) FROM {table} WHERE workspace_id = %s", [ctx.workspace_id])
+        ctx.people_in_workspace = cur.fetchone()[0]
+    cur.execute(
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE workspace_id = %s", [ctx.workspace_id]
+    )
+    plan = cur.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    if ctx.people_in_workspace > 2 * max(plan[0]["Plan"]["Plan Rows"], 5_000):
+        cur.execute(f"ANALYZE {table} (workspace_id)")
 
 
 load_contacts_copy.columnar = True  # takes a CleanedChunk, not (row, record) pairs
@@ -229,13 +257,13 @@ def _load_wave(
                     SELECT c.id FROM {contact} c
                     WHERE c.workspace_id = %(ws)s AND c.crm_source = %(src)s
                       AND c.crm_id <> '' AND c.crm_id = st.crm_id
-                    LIMIT 1  -- keeps the subquery a per-row index probe (never pulled up)
+                    OFFSET 0  -- keeps the subquery a per-row index probe (never pulled up)
                 ) by_crm ON true
                 LEFT JOIN LATERAL (
                     SELECT c.id, COALESCE(NULLIF(trim(c.first_name || ' ' || c.last_name), ''), c.crm_id) AS who
                     FROM {contact} c
                     WHERE c.workspace_id = %(ws)s AND c.email <> '' AND c.email = st.email
-                    LIMIT 1
+                    OFFSET 0
                 ) by_email ON true
             ), changed AS (
                 SELECT c.id, {before} AS before
