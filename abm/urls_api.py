@@ -5,7 +5,6 @@ from importlib import import_module
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -21,14 +20,13 @@ for app in ("accounts", "campaigns", "matching", "scoring", "dashboards"):
     module.register(router)
     extra_urls += getattr(module, "extra_urls", [])
 
-# The browsable docs load Swagger UI from its CDN and style themselves inline; the split view
-# serves its start-up script from this site, so only this page widens the CSP, and no further.
-_SWAGGER_CDN = spectacular_settings.SWAGGER_UI_DIST.split("/npm/")[0]
+# The browsable docs (Swagger UI from drf-spectacular-sidecar's static files) style themselves
+# with inline <style> elements and data: images; the split view serves its start-up script from
+# this site, so only this page widens the CSP, and only for styles and images.
 docs_view = csp_update(
     {
-        "script-src": [_SWAGGER_CDN],
-        "style-src-elem": [_SWAGGER_CDN, UNSAFE_INLINE],
-        "img-src": [_SWAGGER_CDN],
+        "style-src-elem": [UNSAFE_INLINE],
+        "img-src": ["data:"],
     }
 )(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
 
