@@ -287,7 +287,6 @@ def _load_wave(
                 INSERT INTO {contact} ({", ".join(columns)})
                 SELECT {", ".join(exprs)} FROM s
                 WHERE s.target_id IS NULL AND s.reject IS NULL
-                ORDER BY s.line
                 RETURNING id
             ), created AS (
                 -- One undo-log row lists every id a wave created: a million creations log 20 rows.
