@@ -20,7 +20,6 @@ class ThresholdsForm(forms.Form):
     sla_hours = forms.IntegerField(
         min_value=1, max_value=24 * 30, label="SLA to first touch (hours)"
     )
-    tier1_cap = forms.IntegerField(min_value=0, label="Tier 1 cap (accounts)")
 
     def clean(self):
         data = super().clean()

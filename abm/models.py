@@ -16,7 +16,6 @@ DEFAULT_WORKSPACE_SETTINGS = {
     "match_auto_threshold": 0.9,
     "match_review_threshold": 0.5,
     "sla_hours": 24,
-    "tier1_cap": 50,
 }
 
 

@@ -75,13 +75,16 @@ def test_admin_changes_thresholds_and_they_stick(admin_client, workspace):
             "match_auto_threshold": "0.95",
             "match_review_threshold": "0.6",
             "sla_hours": "12",
-            "tier1_cap": "20",
         },
     )
     assert response.status_code == 302
     workspace.refresh_from_db()
     assert workspace.setting("match_auto_threshold") == 0.95
     assert workspace.setting("sla_hours") == 12
+    # tiers are configured in one place only, on the scoring settings page
+    page = admin_client.get("/settings/").content.decode()
+    assert "tier1_cap" not in page
+    assert 'href="/scoring/settings/"' in page
 
 
 def test_thresholds_refuse_review_above_auto(admin_client, workspace):
@@ -91,7 +94,6 @@ def test_thresholds_refuse_review_above_auto(admin_client, workspace):
             "match_auto_threshold": "0.5",
             "match_review_threshold": "0.9",
             "sla_hours": "12",
-            "tier1_cap": "20",
         },
     )
     workspace.refresh_from_db()
