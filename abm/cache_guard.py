@@ -1,4 +1,4 @@
-"""The dashboards' use of Django's cache, failing open: a cache outage costs speed, never a page.
+"""Django's cache, failing open: a cache outage costs speed, never a page.
 
 In production the cache is Redis, the same server as the Celery broker. When it is down, every
 `cache.get` raises (redis-py's ConnectionError), and a dashboard that only wanted a shortcut

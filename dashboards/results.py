@@ -3,7 +3,7 @@
 Results are cached per workspace, rollup version, metric, filters and parameters: a refresh
 bumps the version, so a cached number is never older than the rollups it was computed from.
 The cache is a shortcut only: when it cannot be reached the numbers are computed
-(`dashboards.cache_guard`).
+(`abm.cache_guard`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.utils import timezone
 
+from abm.cache_guard import cache_get, cache_set
 from abm.models import Workspace
-from dashboards.cache_guard import cache_get, cache_set
 from dashboards.filters import DashboardFilters, filters_parse
 from dashboards.models import RollupState
 from dashboards.selectors import METRICS, Metric

@@ -3,8 +3,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from abm.cache_guard import cache_add, cache_delete
 from abm.models import Workspace
-from dashboards.cache_guard import cache_add, cache_delete
 
 _OPTIONS = {
     "queue": "default",

@@ -109,8 +109,6 @@ requires_worker = pytest.mark.skipif(
 # Known bugs found by the fault and browser tests, kept visible here (and on their issues)
 # until fixed; xfail is not strict because some also fail intermittently under load.
 KNOWN_FAILURES = {
-    "tests/faults/test_broker_down.py::test_with_redis_stopped_every_page_serves_with_the_banner": "/queue/ answers 500: accounts/queue/selectors.py queue_filter_options calls cache.get, which raises when Redis is down (issue 9; the dashboards fail open)",
-    "tests/faults/test_broker_down.py::test_with_the_cache_and_the_broker_unreachable_every_page_serves_with_the_banner": "/queue/ answers 500: accounts/queue/selectors.py queue_filter_options calls cache.get, which raises when Redis is down (issue 9)",
 }
 KNOWN_BROKEN_FIXTURES = {
 }

@@ -7,7 +7,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -21,6 +20,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from abm.cache_guard import cache_get, cache_set
 from abm.models import Membership, Workspace
 from accounts.models import (
     Account,
@@ -331,10 +331,10 @@ def queue_filter_options(*, workspace: Workspace) -> dict:
     """Choices for the filter bar. Two DISTINCT scans of every account are too dear for each
     page view (0.4 s at 100,000 accounts), and new industries can wait five minutes."""
     key = f"queue-filter-options:{workspace.pk}"
-    options = cache.get(key)
+    options = cache_get(key)
     if options is None:
         options = _filter_options(workspace=workspace)
-        cache.set(key, options, FILTER_OPTIONS_SECONDS)
+        cache_set(key, options, FILTER_OPTIONS_SECONDS)
     return options
 
 

@@ -1,7 +1,7 @@
 """`{% dashboard_cache %}`: Django's `{% cache %}` fragment tag, failing open like the results.
 
 Same arguments as `{% cache expire name vary… %}` (closed by `{% enddashboard_cache %}`); the fragment is kept in the default cache
-through `dashboards.cache_guard`, so a cache outage renders the fragment instead of raising, and
+through `abm.cache_guard`, so a cache outage renders the fragment instead of raising, and
 an expiry of 0 (the result cache turned off) renders it without asking the cache at all.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import template
 from django.core.cache.utils import make_template_fragment_key
 
-from dashboards.cache_guard import cache_get, cache_set
+from abm.cache_guard import cache_get, cache_set
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboards import cache_guard
+from abm import cache_guard
 from dashboards.filters import filters_parse
 from dashboards.selectors import METRICS
 from dashboards.tasks import rollups_refresh_soon

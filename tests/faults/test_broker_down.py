@@ -189,7 +189,7 @@ def test_with_the_cache_and_the_broker_unreachable_every_page_serves_with_the_ba
     admin_client, settings
 ):
     """What the Redis-stopped test below checks, without a Redis to stop: runs on SQLite too."""
-    from dashboards import cache_guard
+    from abm import cache_guard
     from tests.dashboards.unreachable_cache import UNREACHABLE
 
     # given Redis is down: the broker does not answer and every cache call raises
