@@ -157,6 +157,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Above the longest task's hard limit, so Redis never re-delivers a task that is still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60, "socket_connect_timeout": 2}
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
+# A process that waits on results (scripts, tests) gives up reconnecting to a lost result store
+# within seconds instead of Celery's default of twenty attempts.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 600_000  # KiB: pandas-heavy imports release memory
 # Outcomes live on job rows (ImportJob, MatchRun, ScoringRun), so results are not stored unless
 # a task asks; publishing and connecting give up fast so a broker outage cannot hang a page.

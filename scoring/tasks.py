@@ -33,11 +33,11 @@ class ScoringRunTask(Task):
         services.scoring_run_fail(run_id=run_id, reason=f"{type(exc).__name__}: {exc}")
 
 
-# Its result (the run id) is kept, unlike most tasks': scoring runs are few, and a caller may
-# wait for one to end (scripts, the fault tests' duplicate deliveries).
-@shared_task(
-    **COMMON, base=ScoringRunTask, ignore_result=False, soft_time_limit=1500, time_limit=1800
-)
+# Like every product task its result is not kept: the ScoringRun row is the outcome, and a web
+# process that published a task keeping results would subscribe to the result backend, which
+# then blocks the next publish for minutes of reconnects while Redis is down. Callers that
+# must wait (the fault tests) ask for the result when they send.
+@shared_task(**COMMON, base=ScoringRunTask, soft_time_limit=1500, time_limit=1800)
 def score_accounts(
     *,
     workspace_id: int,

@@ -154,12 +154,6 @@ def test_with_redis_stopped_the_api_still_answers_reads(admin_client):
     assert response.status_code == 200
 
 
-@pytest.mark.skip(
-    reason="known bug, kept to reproduce it: with Redis down, POST /imports/<id>/start/ spends "
-    "~4 minutes in Celery's publish and result-backend reconnect retries, answers 500, and "
-    "leaves this process's Celery app unusable ('Retry limit exceeded while trying to reconnect "
-    "to the Celery result store backend. The Celery application must be restarted.')"
-)
 @pytest.mark.usefixtures("redis_comes_back")
 @pytest.mark.django_db(transaction=True)
 @needs_redis
