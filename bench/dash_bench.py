@@ -278,7 +278,6 @@ def load(n_accounts: int, n_events: int, seed: int) -> dict:
             "tier": pd.array(np.where(tier > 0, tier, 0)).astype("Int64"),
             "stage": stages[furthest],
             "stage_changed_at": ts,
-            "score_reasons": "{}",
             "crm_source": "bench",
             "crm_id": np.char.add("A", seq),
             "owner_id": pd.array(owner).astype("Int64"),

@@ -226,6 +226,7 @@ def load(n: int, seed: int) -> dict:
             "scoring_icpprofile",
             "scoring_scoringsettings",
             "scoring_fitmodel",
+            "scoring_reasonset",
         ):
             cur.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [ws.pk])
         cur.execute("UPDATE accounts_account SET parent_id = NULL WHERE workspace_id = %s", [ws.pk])
@@ -267,7 +268,6 @@ def load(n: int, seed: int) -> dict:
                 "technologies",
                 "stage",
                 "account_type",
-                "score_reasons",
                 "created_at",
                 "updated_at",
             ],
@@ -284,7 +284,6 @@ def load(n: int, seed: int) -> dict:
                     tech_json,
                     np.where(rng.random(n) < 0.03, "customer", "target"),
                     "",
-                    "{}",
                     "now",
                     "now",
                 ]
@@ -459,12 +458,17 @@ def reset_scores() -> float:
     ws = Workspace.objects.get(slug=SLUG)
     t0 = time.perf_counter()
     with connection.cursor() as cur:
-        for table in ("scoring_scoresnapshot", "scoring_scoringrun", "campaigns_stagetransition"):
+        for table in (
+            "scoring_scoresnapshot",
+            "scoring_scoringrun",
+            "campaigns_stagetransition",
+            "scoring_reasonset",
+        ):
             cur.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [ws.pk])
         cur.execute(
             "UPDATE accounts_account SET fit_score = NULL, predictive_fit = NULL,"
             " intent_score = NULL, engagement_score = NULL, priority = NULL, tier = NULL,"
-            " health_score = NULL, score_reasons = '{}', scored_at = NULL,"
+            " health_score = NULL, reason_set_id = NULL, scored_at = NULL,"
             # MQA rows are earlier runs' work (scoring once promoted target accounts itself)
             " stage = CASE WHEN stage = 'mqa' THEN 'target' ELSE stage END"
             " WHERE workspace_id = %s AND scored_at IS NOT NULL",

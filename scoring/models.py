@@ -4,10 +4,24 @@ score history and scoring runs. Workflows live in services.py; pure scoring in e
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 
 from abm.tenancy import WorkspaceScopedModel
+
+
+def reason_set_reasons(row) -> dict:
+    """The reasons dict of a row pointing at a ReasonSet ({} without one). The foreign key has
+    no database constraint, so a missing set reads as no reasons rather than an error."""
+    if row.reason_set_id is None:
+        return {}
+    try:
+        reason_set = row.reason_set  # None when select_related found no set
+    except ObjectDoesNotExist:
+        return {}
+    reasons = reason_set.reasons if reason_set is not None else None
+    return reasons if isinstance(reasons, dict) else {}
 
 
 class ScoringSettings(WorkspaceScopedModel):
@@ -191,6 +205,29 @@ class TriggerEvent(WorkspaceScopedModel):
         return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d})"
 
 
+class ReasonSet(WorkspaceScopedModel):
+    """One distinct `score_reasons` value of a workspace, shared by every account and snapshot
+    that has it word for word.
+
+    A million accounts hold about a hundred thousand distinct reasons (most share their fit
+    pattern and have no signals), and the JSON was three quarters of an account row: a scoring
+    run rewriting every row spent its time copying it. Rows now carry the set's id. `digest`
+    is the md5 of the database's canonical JSON text (PostgreSQL: `jsonb::text`; elsewhere
+    sorted keys, compact), so the same reasons map to one set whichever path writes them.
+    Sets are immutable; nothing deletes them but their workspace."""
+
+    digest = models.CharField(max_length=32)
+    reasons = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "digest"], name="uniq_reason_set_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reason set {self.digest}"
+
+
 class ScoreSnapshot(WorkspaceScopedModel):
     """An account's scores after a run that changed them: the history the account page charts."""
 
@@ -224,7 +261,17 @@ class ScoreSnapshot(WorkspaceScopedModel):
     priority = models.FloatField(null=True)
     health = models.FloatField(null=True)
     tier = models.PositiveSmallIntegerField(null=True)
-    reasons = models.JSONField(default=dict)
+    # The reasons as they were (a shared set, see ReasonSet; no constraint or index for the same
+    # reason as above, and sets are only deleted with their workspace).
+    reason_set = models.ForeignKey(
+        ReasonSet,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     at = models.DateTimeField()
 
     class Meta:
@@ -233,6 +280,10 @@ class ScoreSnapshot(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.account_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def reasons(self) -> dict:
+        return reason_set_reasons(self)
 
 
 class ScoringRun(WorkspaceScopedModel):

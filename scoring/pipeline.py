@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import json
 import threading
@@ -20,7 +21,7 @@ from django.db.models import FloatField, Func, QuerySet
 
 from accounts.models import Account, JourneyStage
 from campaigns.models import EngagementEvent
-from scoring.models import IntentSignal, ScoreSnapshot, TriggerEvent
+from scoring.models import IntentSignal, ReasonSet, ScoreSnapshot, TriggerEvent
 
 ACCOUNT_COLUMNS = [
     "id", "industry", "employees", "annual_revenue", "country", "region", "technologies",
@@ -346,12 +347,61 @@ def _score_columns(rows: pd.DataFrame) -> list[np.ndarray]:
     return out
 
 
+def reasons_digest(reasons: dict) -> str:
+    """md5 of the canonical JSON text of `reasons` outside PostgreSQL (sorted keys, compact).
+    PostgreSQL computes md5(jsonb::text) itself: its jsonb text is canonical too."""
+    text = json.dumps(reasons, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def reason_set_ids(*, workspace_id: int, texts: list[str]) -> list[int]:
+    """The ReasonSet id of each JSON text in `texts`, creating the sets that do not exist yet.
+
+    For a handful of texts (single-account refresh, the ORM write path); a scoring run's
+    write-back does the same with COPY (`_write_postgres`). Concurrent writers are safe: an
+    insert of a digest another transaction holds waits for it and then does nothing."""
+    if not texts:
+        return []
+    if is_postgres():
+        table = ReasonSet._meta.db_table
+        values = "SELECT ord, t::jsonb AS r FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, ord)"
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {table} (workspace_id, digest, reasons)"  # noqa: S608
+                f" SELECT DISTINCT ON (d) %s, d, r FROM (SELECT md5(r::text) AS d, r FROM ({values})"
+                " v) x ORDER BY d ON CONFLICT (workspace_id, digest) DO NOTHING",
+                [workspace_id, list(texts)],
+            )
+            cur.execute(
+                f"SELECT v.ord, s.id FROM ({values}) v JOIN {table} s"  # noqa: S608
+                " ON s.workspace_id = %s AND s.digest = md5(v.r::text) ORDER BY v.ord",
+                [list(texts), workspace_id],
+            )
+            return [row[1] for row in cur.fetchall()]
+    parsed = [json.loads(text) for text in texts]
+    digests = [reasons_digest(obj) for obj in parsed]
+    ReasonSet.objects.bulk_create(
+        [
+            ReasonSet(workspace_id=workspace_id, digest=d, reasons=obj)
+            for d, obj in dict(zip(digests, parsed, strict=True)).items()
+        ],
+        ignore_conflicts=True,
+    )
+    ids = dict(
+        ReasonSet.objects.for_workspace(workspace_id)
+        .filter(digest__in=set(digests))
+        .values_list("digest", "id")
+    )
+    return [ids[d] for d in digests]
+
+
 def _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
     table = Account._meta.db_table
     snap_table = ScoreSnapshot._meta.db_table
+    sets_table = ReasonSet._meta.db_table
     # Most accounts share their reasons word for word (same fit pattern, no signals): each
-    # distinct text travels and is parsed once, rows carry its number. Parsing the JSON of
-    # every row was the largest part of the COPY.
+    # distinct text travels and is parsed once, and becomes (or finds) one shared ReasonSet;
+    # rows carry its id. Copying the JSON into every account row was most of the row width.
     codes, texts = pd.factorize(pd.Series(reasons, dtype=object), use_na_sentinel=False)
     out = pd.DataFrame({"id": rows["id"].to_numpy()})
     for col in SCORE_FIELDS:
@@ -374,38 +424,59 @@ def _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
             "CREATE TEMP TABLE scoring_reasons (code int PRIMARY KEY, reasons jsonb) ON COMMIT DROP"
         )
         cur.copy_expert("COPY scoring_reasons FROM STDIN WITH (FORMAT csv)", distinct)
+        # In digest order, so two writers inserting overlapping sets lock them in one order.
+        cur.execute(
+            f"INSERT INTO {sets_table} (workspace_id, digest, reasons)"  # noqa: S608
+            " SELECT DISTINCT ON (d) %s, d, reasons FROM"
+            " (SELECT md5(reasons::text) AS d, reasons FROM scoring_reasons) r ORDER BY d"
+            " ON CONFLICT (workspace_id, digest) DO NOTHING",
+            [workspace_id],
+        )
+        cur.execute(
+            "CREATE TEMP TABLE scoring_sets ON COMMIT DROP AS SELECT r.code, s.id AS set_id"  # noqa: S608
+            f" FROM scoring_reasons r JOIN {sets_table} s"
+            " ON s.workspace_id = %s AND s.digest = md5(r.reasons::text)",
+            [workspace_id],
+        )
+        cur.execute("ALTER TABLE scoring_sets ADD PRIMARY KEY (code)")
         cur.execute(
             "CREATE TEMP TABLE scoring_writeback (id bigint, fit float8, predictive_fit float8,"
             " intent float8, engagement float8, priority float8, tier smallint, health float8,"
             " code int, snap boolean) ON COMMIT DROP"
         )
         cur.copy_expert("COPY scoring_writeback FROM STDIN WITH (FORMAT csv)", buffer)
-        cur.execute("ANALYZE scoring_reasons")
-        # The workspace condition keeps a stray id from touching another tenant's account.
+        cur.execute("ANALYZE scoring_sets")
+        # The workspace condition keeps a stray id from touching another tenant's account;
+        # rows whose values are all the same already are left alone (no new row version).
         cur.execute(
             f"UPDATE {table} a SET fit_score = t.fit, predictive_fit = t.predictive_fit,"  # noqa: S608
             " intent_score = t.intent, engagement_score = t.engagement, priority = t.priority,"
-            " tier = t.tier, health_score = t.health, score_reasons = r.reasons,"
+            " tier = t.tier, health_score = t.health, reason_set_id = r.set_id,"
             " scored_at = %s"
-            " FROM scoring_writeback t JOIN scoring_reasons r ON r.code = t.code"
-            " WHERE a.id = t.id AND a.workspace_id = %s",
+            " FROM scoring_writeback t JOIN scoring_sets r ON r.code = t.code"
+            " WHERE a.id = t.id AND a.workspace_id = %s AND (a.fit_score, a.predictive_fit,"
+            " a.intent_score, a.engagement_score, a.priority, a.tier, a.health_score,"
+            " a.reason_set_id) IS DISTINCT FROM (t.fit, t.predictive_fit, t.intent,"
+            " t.engagement, t.priority, t.tier, t.health, r.set_id)",
             [now, workspace_id],
         )
         if snapshot.any():
             cur.execute(
                 f"INSERT INTO {snap_table} (workspace_id, account_id, run_id, fit,"  # noqa: S608
-                " predictive_fit, intent, engagement, priority, health, tier, reasons, at)"
+                " predictive_fit, intent, engagement, priority, health, tier, reason_set_id, at)"
                 " SELECT %s, t.id, %s, t.fit, t.predictive_fit, t.intent, t.engagement,"
-                " t.priority, t.health, t.tier, r.reasons, %s FROM scoring_writeback t"
-                " JOIN scoring_reasons r ON r.code = t.code WHERE t.snap",
+                " t.priority, t.health, t.tier, r.set_id, %s FROM scoring_writeback t"
+                " JOIN scoring_sets r ON r.code = t.code WHERE t.snap",
                 [workspace_id, run_id, now],
             )
-        cur.execute("DROP TABLE scoring_writeback, scoring_reasons")
+        cur.execute("DROP TABLE scoring_writeback, scoring_sets, scoring_reasons")
 
 
 def _write_orm(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
     cols = _score_columns(rows)
     ids = rows["id"].tolist()
+    codes, texts = pd.factorize(pd.Series(reasons, dtype=object), use_na_sentinel=False)
+    set_ids = reason_set_ids(workspace_id=workspace_id, texts=[str(t) for t in texts])
     current = Account.objects.for_workspace(workspace_id).in_bulk(ids)
     updates, snaps = [], []
     for i, pk in enumerate(ids):
@@ -415,7 +486,7 @@ def _write_orm(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
         values = dict(zip(SCORE_FIELDS.values(), (c[i] for c in cols), strict=True))
         for field, value in values.items():
             setattr(account, field, value)
-        account.score_reasons = json.loads(reasons[i])
+        account.reason_set_id = set_ids[codes[i]]
         account.scored_at = now
         updates.append(account)
         if snapshot[i]:
@@ -425,13 +496,13 @@ def _write_orm(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
                     account_id=pk,
                     run_id=run_id,
                     at=now,
-                    reasons=account.score_reasons,
+                    reason_set_id=account.reason_set_id,
                     **{col: values[field] for col, field in SCORE_FIELDS.items()},
                 )
             )
     Account.objects.bulk_update(
         updates,
-        [*SCORE_FIELDS.values(), "score_reasons", "scored_at"],
+        [*SCORE_FIELDS.values(), "reason_set", "scored_at"],
         batch_size=500,
     )
     ScoreSnapshot.objects.bulk_create(snaps, batch_size=1000)

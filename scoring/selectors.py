@@ -47,7 +47,9 @@ def tier_counts(tiers: np.ndarray) -> dict[int, int]:
 def account_score_summary(*, workspace: Workspace, account_id: int, days: int = 180) -> dict:
     """Scores, reasons, trend and signals for one account; Account.DoesNotExist outside the
     workspace (views turn that into 404)."""
-    account = Account.objects.for_workspace(workspace).get(pk=account_id)
+    account = (
+        Account.objects.for_workspace(workspace).select_related("reason_set").get(pk=account_id)
+    )
     since = timezone.now() - dt.timedelta(days=days)
     snapshots = (
         ScoreSnapshot.objects.for_workspace(workspace)

@@ -3,6 +3,7 @@ settings. Pure scoring lives in scoring/engine; database I/O for runs in scoring
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from scoring.models import (
     FitModel,
     IcpProfile,
     IcpProfileVersion,
+    ReasonSet,
     ScoringRun,
     ScoringSettings,
     TriggerEvent,
@@ -413,10 +415,10 @@ def account_engagement_refresh(*, workspace: Workspace, account_id: int) -> Acco
     account.engagement_score = float(row["engagement"])
     account.priority = priority
     account.tier = tier
-    account.score_reasons = reasons
     account.scored_at = now
-    fields = ["intent_score", "engagement_score", "priority", "tier", "score_reasons", "scored_at"]
+    fields = ["intent_score", "engagement_score", "priority", "tier", "reason_set", "scored_at"]
     with transaction.atomic():
+        account.reason_set = reason_set_get_or_create(workspace=workspace, reasons=reasons)
         account.save(update_fields=fields)
         after = (account.intent_score, account.engagement_score, account.priority, account.tier)
         if _moved(before, after):
@@ -426,9 +428,16 @@ def account_engagement_refresh(*, workspace: Workspace, account_id: int) -> Acco
                 workspace=workspace, account=account, fit=account.fit_score,
                 predictive_fit=account.predictive_fit, intent=account.intent_score,
                 engagement=account.engagement_score, priority=priority, tier=tier,
-                health=account.health_score, reasons=reasons, at=now,
+                health=account.health_score, reason_set=account.reason_set, at=now,
             )  # fmt: skip
     return account
+
+
+def reason_set_get_or_create(*, workspace: Workspace, reasons: dict) -> ReasonSet:
+    """The workspace's shared ReasonSet holding exactly `reasons`, created if it is new."""
+    text = json.dumps(reasons, separators=(",", ":"), ensure_ascii=False)
+    (set_id,) = pipeline.reason_set_ids(workspace_id=workspace.pk, texts=[text])
+    return ReasonSet.objects.get(pk=set_id)
 
 
 def _moved(before: tuple, after: tuple) -> bool:

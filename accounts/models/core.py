@@ -85,7 +85,19 @@ class Account(WorkspaceScopedModel):
     engagement_score = models.FloatField(null=True, blank=True)
     priority = models.FloatField(null=True, blank=True)
     health_score = models.FloatField(null=True, blank=True)
-    score_reasons = models.JSONField(default=dict, blank=True)
+    # Why the scores are what they are: a set shared by every account with the same reasons
+    # (scoring.ReasonSet; read through `score_reasons`). No constraint and no index: a scoring
+    # run points a million rows at sets, and an index or a constraint check per row would cost
+    # as much as the narrower row saves. Sets are only deleted with their workspace.
+    reason_set = models.ForeignKey(
+        "scoring.ReasonSet",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     scored_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     crm_source = models.CharField(max_length=32, blank=True, default="")
@@ -112,6 +124,15 @@ class Account(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def score_reasons(self) -> dict:
+        """The reasons dict of the last scoring ({} if never scored). Read-only: scoring writes
+        reasons through scoring.services.reason_set_get_or_create. Lists that show reasons
+        should select_related("reason_set")."""
+        from scoring.models import reason_set_reasons
+
+        return reason_set_reasons(self)
 
 
 class AccountDomain(WorkspaceScopedModel):

@@ -34,7 +34,7 @@ def account_insight(*, workspace: Workspace, account_id: int) -> dict:
     now = timezone.now()
     account = (
         Account.objects.for_workspace(workspace)
-        .select_related("owner", "parent")
+        .select_related("owner", "parent", "reason_set")
         .annotate(contact_count=Count("contacts", filter=Q(contacts__is_lead=False)))
         .get(pk=account_id)
     )

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.queue.committee import Member, committee_coverage
+from scoring.services import reason_set_get_or_create
 from tests.factories import (
     AccountFactory,
     ActivityFactory,
@@ -39,15 +40,18 @@ def full_account(workspace, sdr_user):
         priority=71,
         tier=1,
         stage="engaged",
-        score_reasons={
-            "fit": [
-                {"text": "Industry is Manufacturing", "status": "met", "points": 20, "max": 20},
-                {"text": "Runs SAP", "status": "missed", "points": 0, "max": 10},
-            ],
-            "intent": ["Surging on predictive maintenance against its own baseline"],
-            "why_now": "Funding round last week and 3 new people engaging",
-            "mqa": False,
-        },
+        reason_set=reason_set_get_or_create(
+            workspace=workspace,
+            reasons={
+                "fit": [
+                    {"text": "Industry is Manufacturing", "status": "met", "points": 20, "max": 20},
+                    {"text": "Runs SAP", "status": "missed", "points": 0, "max": 10},
+                ],
+                "intent": ["Surging on predictive maintenance against its own baseline"],
+                "why_now": "Funding round last week and 3 new people engaging",
+                "mqa": False,
+            },
+        ),
     )
     cfo = ContactFactory(
         workspace=workspace,

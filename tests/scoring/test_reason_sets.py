@@ -1,0 +1,121 @@
+"""Reasons live in shared, workspace-scoped ReasonSets; accounts and snapshots point at them."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Account
+from scoring import pipeline, selectors, services
+from scoring.models import ReasonSet, ScoreSnapshot
+from tests.factories import AccountFactory, EngagementEventFactory, WorkspaceFactory
+
+pytestmark = pytest.mark.django_db
+
+SOFTWARE_ICP = [
+    {"field": "industry", "op": "in", "values": ["Software"], "weight": 60},
+    {"field": "employees", "op": "between", "min": 200, "max": 5000, "weight": 40},
+]
+
+
+def test_accounts_with_the_same_reasons_share_one_set_and_snapshots_point_at_it(workspace):
+    twins = [
+        AccountFactory(workspace=workspace, industry="Software", employees=1000) for _ in range(3)
+    ]
+    other = AccountFactory(workspace=workspace, industry="Retail", employees=10)
+    services.icp_profile_create(workspace=workspace, name="Core ICP", criteria=SOFTWARE_ICP)
+    # when
+    services.score_accounts(workspace=workspace)
+    # then
+    sets = dict(Account.objects.for_workspace(workspace).values_list("pk", "reason_set_id"))
+    assert len({sets[a.pk] for a in twins}) == 1
+    assert sets[other.pk] not in {sets[a.pk] for a in twins}
+    assert ReasonSet.objects.for_workspace(workspace).count() == 2
+    snap = ScoreSnapshot.objects.for_workspace(workspace).get(account=other)
+    assert snap.reason_set_id == sets[other.pk]
+    assert snap.reasons["fit"][0]["status"] == "missed"
+    assert Account.objects.get(pk=other.pk).score_reasons == snap.reasons
+
+
+def test_a_second_run_reuses_the_sets_and_another_workspace_gets_its_own(workspace):
+    AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    services.icp_profile_create(workspace=workspace, name="Core ICP", criteria=SOFTWARE_ICP)
+    services.score_accounts(workspace=workspace)
+    first = set(ReasonSet.objects.values_list("pk", flat=True))
+    Account.objects.for_workspace(workspace).update(fit_score=None)  # forces a rewrite
+    services.score_accounts(workspace=workspace)
+    assert set(ReasonSet.objects.values_list("pk", flat=True)) == first
+    # when: the same account and profile in another workspace
+    elsewhere = WorkspaceFactory()
+    AccountFactory(workspace=elsewhere, industry="Software", employees=1000)
+    services.icp_profile_create(workspace=elsewhere, name="Core ICP", criteria=SOFTWARE_ICP)
+    services.score_accounts(workspace=elsewhere)
+    # then
+    theirs = ReasonSet.objects.for_workspace(elsewhere).get()
+    assert theirs.pk not in first
+    assert theirs.reasons == ReasonSet.objects.get(pk=first.pop()).reasons
+
+
+def test_the_same_reasons_find_the_same_set_whatever_the_key_order(workspace):
+    a = services.reason_set_get_or_create(
+        workspace=workspace, reasons={"b": [1], "a": {"y": 2, "x": 1}}
+    )
+    b = services.reason_set_get_or_create(
+        workspace=workspace, reasons={"a": {"x": 1, "y": 2}, "b": [1]}
+    )
+    c = services.reason_set_get_or_create(workspace=workspace, reasons={"a": {"x": 1}, "b": [1]})
+    assert a.pk == b.pk != c.pk
+    ids = pipeline.reason_set_ids(
+        workspace_id=workspace.pk, texts=['{"b":[1],"a":{"y":2,"x":1}}', '{"a":{"x":1},"b":[1]}']
+    )
+    assert ids == [a.pk, c.pk]
+
+
+def test_a_single_account_refresh_points_the_account_at_a_set_with_its_new_reasons(workspace):
+    account = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    services.icp_profile_create(workspace=workspace, name="Core ICP", criteria=SOFTWARE_ICP)
+    services.score_accounts(workspace=workspace)
+    account.refresh_from_db()
+    before = account.reason_set_id
+    fit_reasons = account.score_reasons["fit"]
+    EngagementEventFactory(workspace=workspace, account=account, kind="meeting")
+    # when
+    services.account_engagement_refresh(workspace=workspace, account_id=account.pk)
+    # then: a new set, the old one untouched (other accounts may share it)
+    account = Account.objects.get(pk=account.pk)
+    assert account.reason_set_id != before
+    assert account.score_reasons["engagement"][-1] == "Last touch today"
+    assert account.score_reasons["fit"] == fit_reasons
+    assert ReasonSet.objects.get(pk=before).reasons["engagement"] == []
+    latest = ScoreSnapshot.objects.for_workspace(workspace).filter(account=account).first()
+    assert latest.reason_set_id == account.reason_set_id
+
+
+def test_an_account_without_a_set_or_with_a_missing_one_has_no_reasons(workspace):
+    account = AccountFactory(workspace=workspace)
+    assert Account.objects.get(pk=account.pk).score_reasons == {}
+    Account.objects.filter(pk=account.pk).update(reason_set_id=987654)  # no constraint
+    assert Account.objects.get(pk=account.pk).score_reasons == {}
+    assert Account.objects.select_related("reason_set").get(pk=account.pk).score_reasons == {}
+
+
+def test_the_score_summary_reads_reasons_without_a_query_of_their_own(workspace):
+    account = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    services.icp_profile_create(workspace=workspace, name="Core ICP", criteria=SOFTWARE_ICP)
+    services.score_accounts(workspace=workspace)
+    with CaptureQueriesContext(connection) as queries:
+        summary = selectors.account_score_summary(workspace=workspace, account_id=account.pk)
+    assert summary["reasons"]["fit"][0]["status"] == "met"
+    assert not [q for q in queries if 'FROM "scoring_reasonset"' in q["sql"]]
+
+
+def test_deleting_a_workspace_deletes_its_sets_and_accounts(workspace):
+    AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    services.icp_profile_create(workspace=workspace, name="Core ICP", criteria=SOFTWARE_ICP)
+    services.score_accounts(workspace=workspace)
+    assert ReasonSet.objects.for_workspace(workspace).exists()
+    pk = workspace.pk
+    # when
+    workspace.delete()
+    # then
+    assert not ReasonSet.objects.filter(workspace_id=pk).exists()
+    assert not Account.objects.filter(workspace_id=pk).exists()
