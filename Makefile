@@ -12,6 +12,10 @@ DEMO_ENV := DEBUG=1
 # Workers started by hand on a laptop (no SECRET_KEY) run like the demo; with one set, as in production.
 PROC_ENV := $(if $(SECRET_KEY),,DEBUG=1)
 QUEUES := default,imports,matching,scoring
+# Gossip, mingle and the event heartbeat are cluster chatter we do not use; with them on, a
+# Redis restart can crash the worker (Celery's gossip restart meets a closed connection:
+# "Unrecoverable error: 'NoneType' object has no attribute 'hostname'"), seen in CI.
+WORKER_FLAGS := --without-gossip --without-mingle --without-heartbeat
 
 .PHONY: setup demo serve worker beat web migrate test lint format bench clean
 
@@ -40,7 +44,7 @@ web: setup
 	$(BIN)/gunicorn abm.wsgi:application --bind 0.0.0.0:$(PORT) --workers 3 --timeout 60
 
 worker: setup
-	$(PROC_ENV) $(BIN)/celery -A abm worker -Q $(QUEUES) -l info --concurrency 2
+	$(PROC_ENV) $(BIN)/celery -A abm worker -Q $(QUEUES) -l info --concurrency 2 $(WORKER_FLAGS)
 
 beat: setup
 	$(PROC_ENV) $(BIN)/celery -A abm beat -l info --schedule /tmp/celerybeat-schedule
