@@ -20,7 +20,15 @@ class AccountDomainAdmin(WorkspaceScopedAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(WorkspaceScopedAdmin):
-    list_display = ("email", "first_name", "last_name", "account", "is_lead", "lead_status", "match_status")
+    list_display = (
+        "email",
+        "first_name",
+        "last_name",
+        "account",
+        "is_lead",
+        "lead_status",
+        "match_status",
+    )
     list_filter = ("workspace", "is_lead", "lead_status", "match_status")
     search_fields = ("email", "last_name", "company_name")
     raw_id_fields = ("account", "owner")
