@@ -108,10 +108,8 @@ requires_worker = pytest.mark.skipif(
 
 # Known bugs found by the fault and browser tests, kept visible here (and on their issues)
 # until fixed; xfail is not strict because some also fail intermittently under load.
-KNOWN_FAILURES = {
-}
-KNOWN_BROKEN_FIXTURES = {
-}
+KNOWN_FAILURES = {}
+KNOWN_BROKEN_FIXTURES = {}
 
 
 def serial_reason(item: pytest.Item) -> str | None:
