@@ -1,6 +1,5 @@
 import json
 
-from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -21,6 +20,7 @@ from accounts.import_services import (
 )
 from accounts.importing.errors import ImportRefused
 from accounts.models import Account, Contact, ImportJob, Opportunity
+from accounts.views_imports import error_report_response
 
 
 class AccountSerializer(WorkspaceScopedModelSerializer):
@@ -282,15 +282,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, WorkspaceReadOnlyViewSet):
     )
     @action(detail=True, methods=["get"])
     def errors(self, request, pk=None):
-        job = self.get_object()
-        if not job.error_report:
-            raise Http404("This import rejected no rows.")
-        return FileResponse(
-            job.error_report.open("rb"),
-            as_attachment=True,
-            filename=f"import-{job.pk}-rejected-rows.csv",
-            content_type="text/csv; charset=utf-8",
-        )
+        return error_report_response(self.get_object())
 
 
 def register(router) -> None:

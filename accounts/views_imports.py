@@ -215,9 +215,8 @@ def import_undo_view(request, pk: int):
     return redirect("import_detail", pk=job.pk)
 
 
-@role_required(*ADMIN)
-def import_errors(request, pk: int):
-    job = _job(request, pk)
+def error_report_response(job: ImportJob) -> FileResponse:
+    """The rejected rows as a CSV download, for the page and the API alike."""
     if not job.error_report:
         raise Http404("This import rejected no rows.")
     return FileResponse(
@@ -226,3 +225,8 @@ def import_errors(request, pk: int):
         filename=f"import-{job.pk}-rejected-rows.csv",
         content_type="text/csv; charset=utf-8",
     )
+
+
+@role_required(*ADMIN)
+def import_errors(request, pk: int):
+    return error_report_response(_job(request, pk))

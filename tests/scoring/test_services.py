@@ -33,6 +33,21 @@ def _profile(workspace, criteria=SOFTWARE_ICP):
     return services.icp_profile_create(workspace=workspace, name="Core ICP", criteria=criteria)
 
 
+def _mqa_account(workspace):
+    """A software company of 1,000 with 60 points from two people, scored and journeyed:
+    MQA under the default rule."""
+    account = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    for _ in range(2):
+        contact = ContactFactory(workspace=workspace, account=account)
+        EngagementEventFactory(
+            workspace=workspace, account=account, contact=contact, kind="meeting", weight=30
+        )
+    _profile(workspace)
+    services.score_accounts(workspace=workspace)
+    journey_recompute(workspace=workspace)
+    return account
+
+
 def test_a_run_scores_every_account_and_explains_its_fit(workspace):
     # given
     good = AccountFactory(workspace=workspace, industry="Software", employees=1000)
@@ -123,15 +138,7 @@ def test_a_run_lifting_fit_over_the_mqa_line_makes_an_engaged_account_mqa_in_its
 
 def test_a_run_dropping_fit_under_the_mqa_line_takes_mqa_back(workspace):
     # given an MQA account (two people, 60 points, fit 100 from the profile)
-    account = AccountFactory(workspace=workspace, industry="Software", employees=1000)
-    for _ in range(2):
-        contact = ContactFactory(workspace=workspace, account=account)
-        EngagementEventFactory(
-            workspace=workspace, account=account, contact=contact, kind="meeting", weight=30
-        )
-    _profile(workspace)
-    services.score_accounts(workspace=workspace)
-    journey_recompute(workspace=workspace)
+    account = _mqa_account(workspace)
     assert Account.objects.get(pk=account.pk).stage == "mqa"
     # when it turns out to be a retailer of ten people (fit 0)
     Account.objects.filter(pk=account.pk).update(industry="Retail", employees=10)
@@ -146,15 +153,7 @@ def test_changing_the_mqa_thresholds_replays_every_journey(
     workspace, django_capture_on_commit_callbacks
 ):
     # given an engaged account: 60 points from two people, fit 100 — MQA under the defaults
-    account = AccountFactory(workspace=workspace, industry="Software", employees=1000)
-    for _ in range(2):
-        contact = ContactFactory(workspace=workspace, account=account)
-        EngagementEventFactory(
-            workspace=workspace, account=account, contact=contact, kind="meeting", weight=30
-        )
-    _profile(workspace)
-    services.score_accounts(workspace=workspace)
-    journey_recompute(workspace=workspace)
+    account = _mqa_account(workspace)
     assert Account.objects.get(pk=account.pk).stage == "mqa"
     # when the marketer asks for three people
     with django_capture_on_commit_callbacks(execute=True):
