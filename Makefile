@@ -48,13 +48,11 @@ worker: setup
 beat: setup
 	$(PROC_ENV) $(BIN)/celery -A abm beat -l info --schedule /tmp/celerybeat-schedule
 
-# Two runs: most tests on TEST_WORKERS pytest-xdist processes, then the `serial` ones (real
-# Celery workers, fault injection that stops Redis, chromium) one at a time; tests/conftest.py
-# says which are which. The integration tests, which use the one worker .ci/run starts, go
-# before the fault tests: a worker that holds unacknowledged tasks when Redis stops can exit
-# (kombu fails while restoring them; in production docker compose restarts it). Both always run; the target fails if either does. Exit status 5 ("no
-# tests collected", e.g. PYTEST_ARGS naming one file) is not a failure. Each run lists its
-# slowest tests, so a CI log shows where the time went.
+# Two runs: most tests on TEST_WORKERS pytest-xdist processes, then the `serial` ones (the one
+# Celery worker .ci/run starts, fault injection on a private Redis server, chromium) one at a
+# time; tests/conftest.py says which are which. Both always run; the target fails if either
+# does. Exit status 5 ("no tests collected", e.g. PYTEST_ARGS naming one file) is not a failure.
+# Each run lists its slowest tests, so a CI log shows where the time went.
 # Two xdist workers only when the machine has a core to spare: on this shared 2-core machine at
 # load 6-9, `make test` with `-n 2` took 592-623 s wall (252 CPU s), with `-n 0` 383 s (205 CPU s);
 # each worker also pays its own database setup and collection (runs and loads in
@@ -64,8 +62,7 @@ PYTEST_ARGS ?= --durations=15
 test: setup
 	@status=0; \
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
-	$(BIN)/python -m pytest -p no:xdist -m "serial and integration" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
-	$(BIN)/python -m pytest -p no:xdist -m "serial and not integration" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
+	$(BIN)/python -m pytest -p no:xdist -m serial $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \
 	exit $$status
 
 lint: setup

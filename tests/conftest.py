@@ -117,7 +117,8 @@ def serial_reason(item: pytest.Item) -> str | None:
 
     Integration tests talk to the one Celery worker .ci/run starts, bound to the serial run's
     test database (xdist workers get test_<db>_gw0, _gw1 …); the fault tests start workers of
-    their own and stop the machine's Redis; browser tests each hold a chromium and a live server.
+    their own and stop and start a Redis server; browser tests each hold a chromium and a live
+    server.
     """
     if item.get_closest_marker("integration"):
         return "integration"

@@ -4,7 +4,7 @@ import uuid
 import pytest
 
 from abm import health
-from tests.faults.harness import Worker, fault_broker_url, redis_alive, redis_start
+from tests.faults.harness import Worker, fault_broker_url, redis_shutdown, redis_start
 
 
 @pytest.fixture(autouse=True)
@@ -171,9 +171,37 @@ def redis_comes_back():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _redis_running_at_the_end():
-    yield
+def _private_redis():
+    """The fault tests' own Redis server, up for the session and gone after it.
+
+    Only where the suite runs against Redis at all (REDIS_URL set): elsewhere the tests that
+    need it skip and nothing is started.
+    """
     from django.conf import settings
 
-    if settings.REDIS_URL and not redis_alive():
-        redis_start()
+    if not settings.REDIS_URL:
+        yield
+        return
+    redis_start()
+    yield
+    redis_shutdown()
+
+
+@pytest.fixture
+def product_on_fault_redis(settings):
+    """This process's pages, cache and `.delay()` calls use the private Redis server, so a test
+    that stops it sees the product's outage handling without touching the machine's Redis."""
+    from abm.celery import app
+
+    url = fault_broker_url()
+    settings.CELERY_BROKER_URL = url
+    settings.CACHES = {
+        alias: {**config, "LOCATION": url} if "redis" in config["BACKEND"].lower() else config
+        for alias, config in settings.CACHES.items()
+    }
+    previous = app.conf.broker_url
+    app.conf.broker_url = url
+    app._pool = None
+    yield url
+    app.conf.broker_url = previous
+    app._pool = None

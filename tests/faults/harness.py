@@ -1,8 +1,10 @@
 """The fault tests' own Celery workers, broker and Redis server controls.
 
-Each test gets workers of its own: a dedicated Redis database (`FAULTS_REDIS_DB`, never the one
-.ci/run's worker uses), a queue named for the test and a unique hostname, so no other worker can
-take its tasks and its faults (short visibility timeouts, killed processes) touch nothing else.
+Each test gets workers of its own on a Redis server of its own: the fault tests start a private
+`redis-server` on a free port (or `FAULTS_REDIS_PORT`) and stop and start only that one, so the
+machine's Redis on 6379, .ci/run's worker and any other run sharing the machine never see an
+outage. Each test's queue and worker hostname are unique, so no other worker can take its tasks
+and its faults (short visibility timeouts, killed processes) touch nothing else.
 The workers run the real task code against pytest-django's test database with CONN_MAX_AGE=0,
 plus `tests.faults.tasks`, whose fault switches are environment variables.
 """
@@ -19,19 +21,25 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 REPO = Path(__file__).resolve().parents[2]
-FAULTS_REDIS_DB = int(os.environ.get("FAULTS_REDIS_DB", "9"))
 WORKER_BOOT_TIMEOUT_S = 90
-# The Redis these tests stop and start is the one REDIS_URL names: point it at a private server
-# (e.g. redis://127.0.0.1:6391/0) to run them on a machine whose 6379 others are using.
-_REDIS = urlsplit(settings.REDIS_URL or "redis://127.0.0.1:6379/0")
-REDIS_HOST, REDIS_PORT = _REDIS.hostname or "127.0.0.1", _REDIS.port or 6379
+REDIS_HOST = "127.0.0.1"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((REDIS_HOST, 0))
+        return probe.getsockname()[1]
+
+
+REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT") or _free_port())
+REDIS_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / f"abm-faults-redis-{REDIS_PORT}"
 
 needs_broker_and_postgres = [
     pytest.mark.integration,
@@ -58,8 +66,8 @@ def wait_for(
 
 
 def fault_broker_url() -> str:
-    parts = urlsplit(settings.REDIS_URL)
-    return urlunsplit(parts._replace(path=f"/{FAULTS_REDIS_DB}"))
+    """The private Redis server's URL: broker, result backend and cache of the fault workers."""
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
 
 
 def worker_database_url() -> str:
@@ -241,14 +249,28 @@ def redis_stop() -> None:
     wait_for(lambda: not redis_alive(), timeout=10, what="Redis to stop")
 
 
+def redis_shutdown() -> None:
+    """Stop the private Redis server for good, at the end of the session."""
+    if redis_alive():
+        redis_stop()
+
+
 def redis_start() -> None:
+    """Start the private Redis server (empty: it keeps nothing on disk) unless it is running."""
     if redis_alive():
         return
+    REDIS_DIR.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
             "redis-server",
             "--daemonize",
             "yes",
+            "--dir",
+            str(REDIS_DIR),
+            "--pidfile",
+            str(REDIS_DIR / "redis.pid"),
+            "--logfile",
+            str(REDIS_DIR / "redis.log"),
             "--bind",
             REDIS_HOST,
             "--port",

@@ -1,7 +1,8 @@
 """The broker is down: pages keep serving and tell the user that background work is delayed.
 
 The first tests run anywhere (SQLite, no Redis) by pointing the check at a port where nothing
-listens, or at a socket that accepts and never answers; the last ones stop the real Redis.
+listens, or at a socket that accepts and never answers; the last ones stop a real Redis server:
+the fault tests' private one, which this process then uses as broker and cache.
 """
 
 import socket
@@ -123,7 +124,7 @@ def needs_redis(test):
     )
 
 
-@pytest.mark.usefixtures("redis_comes_back")
+@pytest.mark.usefixtures("product_on_fault_redis", "redis_comes_back")
 @needs_redis
 def test_with_redis_stopped_every_page_serves_with_the_banner(admin_client):
     # given Redis is up: no banner
@@ -140,7 +141,7 @@ def test_with_redis_stopped_every_page_serves_with_the_banner(admin_client):
     assert [p for p, r in responses.items() if BANNER not in r.content.decode()] == []
 
 
-@pytest.mark.usefixtures("redis_comes_back")
+@pytest.mark.usefixtures("product_on_fault_redis", "redis_comes_back")
 @needs_redis
 def test_with_redis_stopped_the_api_still_answers_reads(admin_client):
     # given Redis stops
@@ -154,7 +155,7 @@ def test_with_redis_stopped_the_api_still_answers_reads(admin_client):
     assert response.status_code == 200
 
 
-@pytest.mark.usefixtures("redis_comes_back")
+@pytest.mark.usefixtures("product_on_fault_redis", "redis_comes_back")
 @pytest.mark.django_db(transaction=True)
 @needs_redis
 def test_with_redis_stopped_starting_an_import_answers_and_says_work_is_delayed(
