@@ -318,6 +318,14 @@ def import_run(
         log.warning("import job %s was taken over by another run", job.pk)
         job.refresh_from_db()
         return job
+    except Exception:
+        # A run that lost its claim can trip over the rows its successor commits (a unique
+        # violation); that is the successor's job now, not a failure of the import.
+        if not ImportJob.objects.filter(pk=job.pk, run_token=token).exists():
+            log.warning("import job %s: a run that had lost its claim stopped", job.pk)
+            job.refresh_from_db()
+            return job
+        raise
     job.refresh_from_db()
     if job.status == ImportJob.Status.RUNNING:
         _finish(job, followups=followups)
@@ -390,6 +398,15 @@ class _RunState:
             return False
         counts = self.counts
         with transaction.atomic():
+            # Hold the job row while the chunk is written: a second delivery of the same task
+            # waits here (or its claim waits for this commit) instead of writing the same rows.
+            owner = (
+                ImportJob.objects.select_for_update(no_key=True)
+                .filter(pk=job.pk, run_token=self.token)
+                .values_list("pk", flat=True)
+            )
+            if not list(owner):
+                raise LostClaim
             outcome = self.loader(self.ctx, items)
             rejected = rejected + outcome.rejected
             ImportRowChange.objects.bulk_create(outcome.changes, batch_size=5000)
