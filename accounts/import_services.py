@@ -270,6 +270,25 @@ def import_job_fail(*, job_id: int, error: BaseException, attempts: int = 1) -> 
         log.exception("import job %s failed and could not be marked failed", job_id)
 
 
+IMPORT_RUN_LOCK_CLASS = 7301  # advisory lock namespace: (class, job id); scoring uses its own
+
+
+def _hold_run_lock(job_id: int, *, shared: bool) -> None:
+    """Until the transaction ends: chunk writes of a run take the lock shared, a run taking the
+    job over takes it exclusive.
+
+    A second delivery of the same task (the broker presumed the first worker dead) claims the
+    job only once no chunk of the first run is still being written, so it resumes from a cursor
+    that covers every committed chunk and the first run stops at its next chunk, having written
+    nothing twice. Several writers of one run share the lock. SQLite runs one writer at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {lock}(%s, %s)", [IMPORT_RUN_LOCK_CLASS, job_id])
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return (text.splitlines()[0] if text else error.__class__.__name__)[:500]
@@ -285,15 +304,17 @@ def import_run(
     """
     token = uuid.uuid4().hex
     now = timezone.now()
-    claimed = ImportJob.objects.filter(
-        pk=job.pk,
-        status__in=[ImportJob.Status.MAPPED, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
-    ).update(
-        status=ImportJob.Status.RUNNING,
-        run_token=token,
-        heartbeat_at=now,
-        started_at=Coalesce("started_at", now),
-    )
+    with transaction.atomic():
+        _hold_run_lock(job.pk, shared=False)  # waits for the chunks being written to commit
+        claimed = ImportJob.objects.filter(
+            pk=job.pk,
+            status__in=[ImportJob.Status.MAPPED, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
+        ).update(
+            status=ImportJob.Status.RUNNING,
+            run_token=token,
+            heartbeat_at=now,
+            started_at=Coalesce("started_at", now),
+        )
     job.refresh_from_db()
     if not claimed:
         return job
@@ -398,14 +419,8 @@ class _RunState:
             return False
         counts = self.counts
         with transaction.atomic():
-            # Hold the job row while the chunk is written: a second delivery of the same task
-            # waits here (or its claim waits for this commit) instead of writing the same rows.
-            owner = (
-                ImportJob.objects.select_for_update(no_key=True)
-                .filter(pk=job.pk, run_token=self.token)
-                .values_list("pk", flat=True)
-            )
-            if not list(owner):
+            _hold_run_lock(job.pk, shared=True)
+            if not ImportJob.objects.filter(pk=job.pk, run_token=self.token).exists():
                 raise LostClaim
             outcome = self.loader(self.ctx, items)
             rejected = rejected + outcome.rejected
