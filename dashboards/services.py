@@ -278,21 +278,26 @@ def _stage_facts(workspace: Workspace, account_ids: list[int] | None) -> int:
     rank += " ELSE 0 END"
     moves_only, moves_params = _ids_sql("t.account_id", account_ids)
     accounts_only, accounts_params = _ids_sql("a.id", account_ids)
+    account_fields = (
+        f"COALESCE(a.tier, 0), {SEGMENT_SQL.format(employees='a.employees')}, a.owner_id"
+    )
     sql = f"""
         INSERT INTO {_table(AccountStageFact)} (workspace_id, account_id, stage, rank,
-            entered_at, exited_at, days)
+            entered_at, exited_at, days, tier, segment, account_owner_id)
         SELECT s.workspace_id, s.account_id, s.to_stage, {rank.format(col="s.to_stage")},
             s.at, s.next_at,
-            CASE WHEN s.next_at IS NOT NULL THEN {_days_between_times_sql("s.at", "s.next_at")} END
+            CASE WHEN s.next_at IS NOT NULL THEN {_days_between_times_sql("s.at", "s.next_at")} END,
+            {account_fields}
         FROM (
             SELECT t.workspace_id, t.account_id, t.to_stage, t.at,
                 LEAD(t.at) OVER (PARTITION BY t.account_id ORDER BY t.at, t.id) AS next_at
             FROM {_table(StageTransition)} t
             WHERE t.workspace_id = %s{moves_only}
         ) s
+        JOIN {_table(Account)} a ON a.id = s.account_id
         UNION ALL
         SELECT a.workspace_id, a.id, a.stage, {rank.format(col="a.stage")},
-            a.stage_changed_at, NULL, NULL
+            a.stage_changed_at, NULL, NULL, {account_fields}
         FROM {_table(Account)} a
         WHERE a.workspace_id = %s AND a.stage_changed_at IS NOT NULL{accounts_only}
             AND NOT EXISTS (
@@ -393,10 +398,13 @@ def _lead_facts(workspace: Workspace, account_ids: list[int] | None) -> int:
     by_contact: dict[int, list[tuple[int, str, dt.datetime]]] = defaultdict(list)
     for (cid, status), at in reached.items():
         by_contact[cid].append((LEAD_RANK[status], status, at))
+    fields = _account_fields(workspace, {account_of.get(cid) for cid in by_contact})
     made = 0
     batch: list[LeadStageFact] = []
     for cid, steps in by_contact.items():
         steps.sort()
+        aid = account_of.get(cid)
+        tier, segment, owner_id = fields.get(aid, NO_ACCOUNT_FIELDS)
         for i, (rank, status, at) in enumerate(steps):
             exit_at = max(steps[i + 1][2], at) if i + 1 < len(steps) else None
             batch.append(
@@ -408,6 +416,10 @@ def _lead_facts(workspace: Workspace, account_ids: list[int] | None) -> int:
                     reached_at=at,
                     exited_at=exit_at,
                     days=_days(at, exit_at) if exit_at else None,
+                    account_id=aid,
+                    tier=tier,
+                    segment=segment,
+                    account_owner_id=owner_id,
                 )
             )
         if len(batch) >= BATCH:
@@ -415,6 +427,36 @@ def _lead_facts(workspace: Workspace, account_ids: list[int] | None) -> int:
             batch = []
     made += len(LeadStageFact.objects.bulk_create(batch))
     return made
+
+
+# What a lead without an account copies: untiered, size unknown, nobody's (the dashboards'
+# account filters matched such leads the same way through the outer join to no account).
+NO_ACCOUNT_FIELDS = (0, "unknown", None)
+
+
+def _account_fields(workspace: Workspace, ids: set[int | None]) -> dict[int, tuple]:
+    """{account: (tier or 0, segment, owner)} for the facts' copies of the account's fields."""
+    from accounts.models import Account
+
+    wanted = sorted(i for i in ids if i is not None)
+    out: dict[int, tuple] = {}
+    for lo in range(0, len(wanted), BATCH):
+        for pk, tier, employees, owner_id in (
+            Account.objects.for_workspace(workspace)
+            .filter(pk__in=wanted[lo : lo + BATCH])
+            .values_list("pk", "tier", "employees", "owner_id")
+        ):
+            out[pk] = (tier or 0, _segment(employees), owner_id)
+    return out
+
+
+def _segment(employees: int | None) -> str:
+    """`SEGMENT_SQL` in Python (a negative head count is SMB there, as in `segment_q`)."""
+    if employees is None:
+        return "unknown"
+    if employees < 200:
+        return "smb"
+    return "mid_market" if employees < 1000 else "enterprise"
 
 
 def _midnight(day: dt.date) -> dt.datetime:

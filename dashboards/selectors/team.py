@@ -51,7 +51,7 @@ def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
         + dt.timedelta(days=1),
     )
     sqls = LeadStageFact.objects.for_workspace(workspace).filter(
-        between_dt("reached_at", filters), status="sql", contact__account__owner_id__in=ids
+        between_dt("reached_at", filters), status="sql", account_owner_id__in=ids
     )
     opps = OpportunityFact.objects.for_workspace(workspace).filter(
         between("created_date", filters), account_owner_id__in=ids
@@ -59,13 +59,13 @@ def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     if scoped:
         accounts = accounts.filter(account_q(scope, prefix=""))
         activities = activities.filter(account_q(scope))
-        sqls = sqls.filter(account_q(scope, prefix="contact__account__"))
+        sqls = sqls.filter(fact_q(scope))
         opps = opps.filter(fact_q(scope))
     owned = _grouped(accounts, "owner_id", n=Count("pk"), tier1=Count("pk", filter=Q(tier=1)))
     acts = _grouped(
         activities, "user_id", n=Count("pk"), meetings=Count("pk", filter=Q(kind="meeting"))
     )
-    sql_n = _grouped(sqls, "contact__account__owner_id", n=Count("contact_id", distinct=True))
+    sql_n = _grouped(sqls, "account_owner_id", n=Count("contact_id", distinct=True))
     pipe = _grouped(
         opps,
         "account_owner_id",
