@@ -230,3 +230,40 @@ class LeadStageFact(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.contact_id} reached {self.status} at {self.reached_at:%Y-%m-%d}"
+
+
+class CampaignCredit(WorkspaceScopedModel):
+    """What one campaign earned of one opportunity under one attribution model.
+
+    `campaigns.attribution` splits a deal over the touches of its account before it was
+    created; doing that for every deal on every request read millions of touches (the campaigns
+    dashboard timed out at 10M events). Here the split is done once per deal and model: `share`
+    is the sum of the campaign's positive credits, `amount` that share of the deal's amount as
+    stored (no currency conversion, as `campaigns.selectors.campaign_performance`). A row exists
+    only when the campaign earned something, so counting rows counts credited opportunities.
+    The deal's dates and won flag are copied so the period filters need no join.
+    """
+
+    opportunity = models.ForeignKey(
+        "accounts.Opportunity", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    campaign_id = models.IntegerField()
+    model = models.CharField(max_length=16)
+    share = models.FloatField()
+    amount = models.FloatField()
+    created_date = models.DateField()
+    close_date = models.DateField(null=True, blank=True)
+    is_won = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "model", "created_date"], name="credit_ws_created"),
+            models.Index(fields=["workspace", "model", "close_date"], name="credit_ws_close"),
+            models.Index(fields=["workspace", "account"], name="credit_ws_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} credit of campaign {self.campaign_id} on {self.opportunity_id}"

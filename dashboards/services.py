@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, F, IntegerField, Min, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from dashboards.fx import USD_PER_UNIT
 from dashboards.models import (
     ALL_CHANNELS,
     AccountStageFact,
+    CampaignCredit,
     EngagementCube,
     EngagementDaily,
     EngagementWeekly,
@@ -463,6 +464,88 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
+# -- campaign attribution credit -----------------------------------------------------------------
+CREDIT_ACCOUNTS_PER_PASS = 2000  # accounts whose touches are held in memory at once
+
+
+def _campaign_credits(workspace: Workspace, account_ids: list[int] | None) -> int:
+    """Every deal's credit per campaign under every attribution model (`CampaignCredit`).
+
+    The deals and touches are read exactly as `campaigns.selectors` reads them for its own
+    attribution (opportunities with a creation date, every touch of their accounts, amounts as
+    stored) and split by the same `campaigns.attribution.deal_shares`, a few thousand accounts
+    at a time; a refresh redoes the deals of the accounts that changed or received touches.
+    """
+    from accounts.models import Opportunity
+    from campaigns import attribution
+    from campaigns.models import EngagementEvent
+
+    existing = CampaignCredit.objects.for_workspace(workspace)
+    opps = Opportunity.objects.for_workspace(workspace).filter(created_date__isnull=False)
+    if account_ids is not None:
+        # a deal moved to another account leaves its old rows under the old account
+        existing = existing.filter(
+            Q(account_id__in=account_ids)
+            | Q(
+                opportunity_id__in=Opportunity.objects.for_workspace(workspace).filter(
+                    account_id__in=account_ids
+                )
+            )
+        )
+        opps = opps.filter(account_id__in=account_ids)
+    existing.delete()
+    deals: dict[int, list[tuple]] = defaultdict(list)
+    for row in opps.values_list(
+        "pk", "account_id", "created_date", "close_date", "amount", "is_won"
+    ).iterator(chunk_size=BATCH):
+        deals[row[1]].append(row)
+    accounts = sorted(deals)
+    made = 0
+    for lo in range(0, len(accounts), CREDIT_ACCOUNTS_PER_PASS):
+        chunk = accounts[lo : lo + CREDIT_ACCOUNTS_PER_PASS]
+        touches: dict[int, list] = defaultdict(list)
+        for aid, at, campaign_id, channel, kind in (
+            EngagementEvent.objects.for_workspace(workspace)
+            .filter(account_id__in=chunk)
+            .values_list("account_id", "occurred_at", "campaign_id", "channel", "kind")
+            .order_by()
+            .iterator(chunk_size=BATCH)
+        ):
+            touches[aid].append(attribution.Touch(at, campaign_id, channel, kind))
+        batch: list[CampaignCredit] = []
+        for aid in chunk:
+            for pk, _aid, created, closed, amount, is_won in deals[aid]:
+                deal = attribution.Deal(pk, aid, created, float(amount or 0), bool(is_won))
+                for model in attribution.MODELS:
+                    earned: dict[int, list[float]] = {}
+                    for touch, share in attribution.deal_shares(model, deal, touches.get(aid, ())):
+                        if touch.campaign_id is None:
+                            continue
+                        total = earned.setdefault(touch.campaign_id, [0.0, 0.0])
+                        total[0] += share
+                        total[1] += share * deal.amount
+                    batch.extend(
+                        CampaignCredit(
+                            workspace_id=workspace.pk,
+                            opportunity_id=pk,
+                            account_id=aid,
+                            campaign_id=campaign_id,
+                            model=model,
+                            share=share,
+                            amount=amount_earned,
+                            created_date=created,
+                            close_date=closed,
+                            is_won=deal.is_won,
+                        )
+                        for campaign_id, (share, amount_earned) in earned.items()
+                    )
+            if len(batch) >= BATCH:
+                made += len(CampaignCredit.objects.bulk_create(batch))
+                batch = []
+        made += len(CampaignCredit.objects.bulk_create(batch))
+    return made
+
+
 # -- state -------------------------------------------------------------------------------------------
 def _state(workspace: Workspace) -> RollupState:
     state, _ = RollupState.objects.get_or_create(workspace=workspace)
@@ -530,6 +613,7 @@ def _run(workspace: Workspace, work, *, full: bool) -> dict:
                 OpportunityFact,
                 AccountStageFact,
                 LeadStageFact,
+                CampaignCredit,
             ):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return counts
@@ -545,6 +629,7 @@ def rollups_rebuild(*, workspace: Workspace) -> dict:
             ("opportunity_facts", _opportunity_facts),
             ("stage_facts", _stage_facts),
             ("lead_facts", _lead_facts),
+            ("campaign_credits", _campaign_credits),
             ("daily", _engagement_daily),
             ("weekly", _engagement_weekly),
             ("cube", _engagement_cube),
@@ -604,6 +689,7 @@ def rollups_refresh(*, workspace: Workspace, account_ids: Iterable[int] | None =
             counts["opportunity_facts"] = _opportunity_facts(workspace, ids)
             counts["stage_facts"] = _stage_facts(workspace, ids)
             counts["lead_facts"] = _lead_facts(workspace, ids)
+            counts["campaign_credits"] = _campaign_credits(workspace, ids)
             # A changed tier or owner moves the account to another cube cell in every week.
             cube_weeks |= set(
                 EngagementWeekly.objects.for_workspace(workspace)
