@@ -133,6 +133,9 @@ def _names(workspace: Workspace, ids: list[int]) -> dict[int, tuple[str, int | N
 # × limit of each (more seeds, a tighter bound and fewer candidates; each week is one query).
 SEED_FACTOR = 3
 SEED_WEEKS = 2
+# Above this many candidates the bound saved little: surge seeds (the biggest accounts) often
+# have a big baseline too, so their surge bounds loosely; then every account is ranked.
+MAX_CANDIDATES = 2000
 # Floating-point slack on the candidates' floor: a few more candidates, never one fewer.
 FLOOR_SLACK = 1 - 1e-9
 
@@ -151,7 +154,8 @@ def _top_ranked(
     at least one of its weeks in `weeks` must then hold (a sum of k weekly values is at most k
     times the largest, whatever their signs); the accounts that have such a week (an index
     range scan on week and points) are ranked exactly. Ties at L stay in: the floor is
-    inclusive. With too few seeds, or L ≤ 0, everyone is ranked.
+    inclusive. With too few seeds, L ≤ 0 or more than `MAX_CANDIDATES` candidates, everyone is
+    ranked.
     """
     seeds: set[int] = set()
     for week in weeks[-SEED_WEEKS:]:
@@ -168,8 +172,10 @@ def _top_ranked(
         weekly.filter(week__in=weeks, points__gte=floor)
         .values_list("account_id", flat=True)
         .distinct()
-        .order_by()
+        .order_by()[: MAX_CANDIDATES + 1]
     )
+    if len(candidates) > MAX_CANDIDATES:  # a loose bound: ranking everyone is cheaper
+        return list(rank(None))
     return list(rank(candidates | seeds))
 
 
