@@ -50,7 +50,13 @@ class MatchStatus(models.TextChoices):
 
 
 # Statuses the matching pages list and count; the others are settled (see `contact_ws_match_open`).
-OPEN_MATCH_STATUSES = [MatchStatus.UNMATCHED, MatchStatus.AUTO, MatchStatus.REVIEW, MatchStatus.NONE]
+OPEN_MATCH_STATUSES = [
+    MatchStatus.UNMATCHED,
+    MatchStatus.AUTO,
+    MatchStatus.REVIEW,
+    MatchStatus.NONE,
+]
+
 
 class Account(WorkspaceScopedModel):
     name = models.CharField(max_length=255)

@@ -4,6 +4,7 @@ import logging
 import time
 
 import pytest
+from django.db import connection, transaction
 
 from accounts import import_services
 from accounts.import_services import import_job_create, import_run, import_undo
@@ -224,3 +225,27 @@ def test_chunks_sharing_a_key_load_one_after_the_other(tmp_path, monkeypatch):
     )
     assert job.counts == {"rows": 4, "created": 3, "updated": 1, "unchanged": 0, "rejected": 0}
     assert Contact.objects.for_workspace(workspace).get(crm_id="003A").title == "CEO"
+
+
+@pytest.mark.django_db
+def test_the_chunk_statement_probes_the_unique_indexes_whatever_the_statistics_say(tmp_path):
+    """A table the statistics call tiny must still be probed through its unique indexes: a
+    scan per staged row walks every row another writer has inserted but not committed."""
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.importing.loaders import postgres
+
+    workspace = WorkspaceFactory(slug="plan")
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    with CaptureQueriesContext(connection) as queries:
+        run(workspace, path)
+    statement = next(q["sql"] for q in queries if q["sql"].lstrip().startswith("WITH s AS"))
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("ANALYZE accounts_contact")
+        postgres.pin_plan(cur)
+        cur.execute("EXPLAIN " + statement)
+        plan = "\n".join(r[0] for r in cur.fetchall())
+    assert "Index Scan using uniq_contact_crm_id on accounts_contact" in plan
+    assert "Index Scan using uniq_contact_email on accounts_contact" in plan
+    assert "Seq Scan on accounts_contact" not in plan
