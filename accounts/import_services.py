@@ -18,11 +18,13 @@ import io
 import json
 import logging
 import os
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -273,20 +275,27 @@ def import_job_fail(*, job_id: int, error: BaseException, attempts: int = 1) -> 
 IMPORT_RUN_LOCK_CLASS = 7301  # advisory lock namespace: (class, job id); scoring uses its own
 
 
-def _hold_run_lock(job_id: int, *, shared: bool) -> None:
-    """Until the transaction ends: chunk writes of a run take the lock shared, a run taking the
-    job over takes it exclusive.
+def _hold_run_lock(job_id: int, *, shared: bool) -> bool:
+    """Until the transaction ends: a run's chunk writes hold the lock shared, a run taking the
+    job over holds it exclusive. False when a chunk write cannot have it.
 
     A second delivery of the same task (the broker presumed the first worker dead) claims the
     job only once no chunk of the first run is still being written, so it resumes from a cursor
-    that covers every committed chunk and the first run stops at its next chunk, having written
-    nothing twice. Several writers of one run share the lock. SQLite runs one writer at a time.
+    that covers every committed chunk, and the first run stops at its next chunk having written
+    nothing twice. A chunk write never waits for the lock: once a takeover is waiting, the run
+    stops (a waiting chunk could wait on an earlier chunk of its own run, which PostgreSQL
+    cannot see as a deadlock). SQLite runs one writer at a time and takes no lock.
     """
     if connection.vendor != "postgresql":
-        return
-    lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        return True
     with connection.cursor() as cur:
-        cur.execute(f"SELECT {lock}(%s, %s)", [IMPORT_RUN_LOCK_CLASS, job_id])
+        if shared:
+            cur.execute(
+                "SELECT pg_try_advisory_xact_lock_shared(%s, %s)", [IMPORT_RUN_LOCK_CLASS, job_id]
+            )
+            return cur.fetchone()[0]
+        cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_RUN_LOCK_CLASS, job_id])
+        return True
 
 
 def _first_line(error: BaseException) -> str:
@@ -361,20 +370,24 @@ def import_run(
 
 
 def _run_chunks(job: ImportJob, table: TableReader, token: str, chunk_rows: int | None) -> None:
-    """Read and validate chunk n+1 while chunk n is written.
+    """Read and validate the next chunk while earlier ones are written.
 
-    The database work runs in a second thread (with its own connection) when no transaction is
-    open around the run: psycopg2 releases the GIL while PostgreSQL works, so parsing in Python
-    and loading in PostgreSQL overlap on two cores. Inside an outer transaction (tests), or on
-    SQLite, the same steps run one after the other. At most one chunk waits, so memory is bounded.
+    The database work runs in writer threads (each with its own connection) when no transaction
+    is open around the run: psycopg2 releases the GIL while PostgreSQL works, so parsing in
+    Python and loading in PostgreSQL overlap on two cores. People (the COPY loader) get two
+    writers, so two PostgreSQL backends load consecutive chunks at once; chunks still commit
+    one after the other, each with its cursor (see `_RunState.write` for why the result is the
+    same as one after the other). Inside an outer transaction (tests), or on SQLite, the same
+    steps run one after the other. At most `writers` chunks wait or load, so memory is bounded.
     """
     validator = Validator.build(obj=job.kind, headers=table.headers, mapping=job.mapping["columns"])
     loader, default_rows = _loader_for(job)
     state = _RunState(job=job, token=token, loader=loader)
+    columnar = getattr(loader, "columnar", False)
 
     def clean(chunk: list[Row]) -> tuple[Any, list]:
         """What the loader takes: column-wise for the COPY loader, (row, record) pairs else."""
-        if getattr(loader, "columnar", False):
+        if columnar:
             cleaned = validator.clean_columnar(chunk)
             return cleaned, cleaned.rejected
         return validator.clean_chunk(chunk)
@@ -386,18 +399,64 @@ def _run_chunks(job: ImportJob, table: TableReader, token: str, chunk_rows: int 
                 if not state.write(chunk, *clean(chunk)):
                     return
             return
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"import-{job.pk}") as pool:
-            pending = None
+        writers = 2 if columnar else 1
+        barrier = threading.Barrier(writers)
+
+        def close_connection() -> None:
+            """Each writer thread closes its own connection (the barrier gives each one call)."""
+            connections.close_all()
+            barrier.wait(timeout=60)
+
+        with ThreadPoolExecutor(max_workers=writers, thread_name_prefix=f"import-{job.pk}") as pool:
+            in_flight: deque[Future] = deque()
+            before: _Slot | None = None
             try:
                 for chunk in table.chunks(chunk_rows or default_rows, skip=job.rows_done):
-                    cleaned = clean(chunk)
-                    if pending is not None and not pending.result():
-                        return
-                    pending = pool.submit(state.write, chunk, *cleaned)
-                if pending is not None:
-                    pending.result()
+                    items, rejected = clean(chunk)
+                    while len(in_flight) >= writers:
+                        if not in_flight.popleft().result():
+                            return
+                    slot = _Slot.of(items) if columnar else _Slot()
+                    in_flight.append(pool.submit(state.write, chunk, items, rejected, slot, before))
+                    before = slot
+                while in_flight:
+                    in_flight.popleft().result()
             finally:
-                pool.submit(connections.close_all).result()
+                for pending in in_flight:
+                    pending.exception()  # let every writer end before the connections close
+                for closing in [pool.submit(close_connection) for _ in range(writers)]:
+                    closing.result()
+
+
+class _Overlapped(Exception):
+    """This chunk loaded while the one before it did, and that cannot stand: load it again."""
+
+
+@dataclass
+class _Slot:
+    """A chunk handed to a writer: the keys it upserts by, and how its writer is getting on."""
+
+    crm_ids: frozenset = frozenset()
+    emails: frozenset = frozenset()
+    keyed: bool = False  # False: keys unknown, so the next chunk never overlaps it
+    pid: int | None = None  # its writer's PostgreSQL backend
+    updated: int = 0  # existing records its load changed
+    committed: bool = False
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def of(cls, cleaned: Any) -> _Slot:
+        crm_ids = frozenset(c for c in cleaned.column("crm_id") if c is not None)
+        emails = frozenset(e for e in cleaned.column("email") if e is not None)
+        return cls(crm_ids=crm_ids, emails=emails, keyed=True)
+
+    def independent_of(self, other: _Slot) -> bool:
+        return (
+            self.keyed
+            and other.keyed
+            and self.crm_ids.isdisjoint(other.crm_ids)
+            and self.emails.isdisjoint(other.emails)
+        )
 
 
 class _RunState:
@@ -409,20 +468,92 @@ class _RunState:
         self.counts = {k: job.counts.get(k, 0) for k in COUNT_KEYS}
         self.started, self.done_at_start = time.monotonic(), job.rows_done
 
-    def write(self, chunk: list[Row], items: Any, rejected: list) -> bool:
-        """Load one chunk (`items` as the loader takes them); False when the run must stop."""
+    def write(
+        self,
+        chunk: list[Row],
+        items: Any,
+        rejected: list,
+        slot: _Slot | None = None,
+        before: _Slot | None = None,
+    ) -> bool:
+        """Load one chunk (`items` as the loader takes them); False when the run must stop.
+
+        With `before` (the previous chunk, perhaps still loading in another writer) this chunk
+        loads at once when the two share no CRM id and no email, and commits only after
+        `before` has. That gives what loading one after the other gives when `before` changed
+        no existing record: then all `before` did was insert people under its own keys, which
+        this chunk's lookups could never find. When `before` did change records (one of them
+        may be one this chunk found under an old email), or waits on a lock this chunk holds,
+        this chunk rolls back and loads again after `before` committed; so does a chunk that
+        PostgreSQL chose as a deadlock victim.
+        """
+        slot = slot or _Slot()
+        try:
+            if before is not None and not slot.independent_of(before):
+                before.finished.wait()
+                if not before.committed:
+                    return False
+                before = None
+            for attempt in range(3):
+                try:
+                    return self._write_once(chunk, items, rejected, slot, before)
+                except _Overlapped:
+                    log.info("import job %s: chunk loaded again after the one before", self.job.pk)
+                except OperationalError as exc:
+                    if getattr(exc.__cause__, "pgcode", None) != "40P01" or attempt == 2:
+                        raise  # not a deadlock: the run fails as before
+                    log.warning(
+                        "import job %s: deadlock victim, loading the chunk again", self.job.pk
+                    )
+                if before is not None:
+                    before.finished.wait()
+                    if not before.committed:
+                        return False
+                    before = None
+            return False
+        finally:
+            slot.finished.set()
+
+    def _await(self, before: _Slot, slot: _Slot) -> None:
+        """Wait, inside this chunk's transaction, until `before` has finished.
+
+        `_Overlapped` (this chunk rolls back) when `before` waits on a lock this chunk holds
+        (each would wait for the other forever, unseen by PostgreSQL's deadlock detector), when
+        `before` changed existing records, or when it did not commit.
+        """
+        with connection.cursor() as cur:
+            while not before.finished.wait(0.05):
+                if before.pid is None:
+                    continue
+                cur.execute("SELECT %s = ANY(pg_blocking_pids(%s))", [slot.pid, before.pid])
+                if cur.fetchone()[0]:
+                    raise _Overlapped  # it waits on a lock of ours: free it
+        if not before.committed or before.updated:
+            raise _Overlapped
+
+    def _write_once(
+        self, chunk: list[Row], items: Any, rejected: list, slot: _Slot, before: _Slot | None
+    ) -> bool:
         job = self.job
         if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+            if before is not None:
+                before.finished.wait()
             ImportJob.objects.filter(pk=job.pk, run_token=self.token).update(
                 status=ImportJob.Status.CANCELLED, finished_at=timezone.now()
             )
             return False
         counts = self.counts
         with transaction.atomic():
-            _hold_run_lock(job.pk, shared=True)
+            if connection.vendor == "postgresql":
+                slot.pid = connection.connection.get_backend_pid()
+            if not _hold_run_lock(job.pk, shared=True):
+                raise LostClaim  # another run is taking the job over
             if not ImportJob.objects.filter(pk=job.pk, run_token=self.token).exists():
                 raise LostClaim
             outcome = self.loader(self.ctx, items)
+            slot.updated = outcome.updated
+            if before is not None:
+                self._await(before, slot)
             rejected = rejected + outcome.rejected
             ImportRowChange.objects.bulk_create(outcome.changes, batch_size=5000)
             ImportRejectedRow.objects.bulk_create(
@@ -463,6 +594,7 @@ class _RunState:
             if not claimed:
                 raise LostClaim
         job.rows_done, job.counts, job.progress = rows_done, dict(counts), progress
+        slot.committed = True
         return True
 
 

@@ -1,13 +1,17 @@
 """The PostgreSQL fast path (COPY + set-wise SQL) behaves exactly like the ORM loader."""
 
+import logging
+import time
+
 import pytest
+from django.db import connection, transaction
 
 from accounts import import_services
 from accounts.import_services import import_job_create, import_run, import_undo
 from accounts.importing.loaders.orm import LOADERS
 from accounts.models import Contact
 from tests.conftest import requires_postgres
-from tests.factories import AccountFactory, WorkspaceFactory
+from tests.factories import AccountFactory, ContactFactory, WorkspaceFactory
 
 pytestmark = [requires_postgres, pytest.mark.postgres]
 
@@ -115,3 +119,133 @@ def test_the_overlapped_run_outside_a_transaction_loads_every_row(tmp_path):
         "rejected": 1,
     }
     assert Contact.objects.for_workspace(workspace).filter(is_lead=True).count() == 1000
+
+
+def slowed(*, before_first: float = 0.0, after_first: float = 0.0):
+    """The COPY loader, with its first chunk held up so the next chunk's writer runs meanwhile."""
+    from accounts.importing.loaders import postgres
+
+    calls = []
+
+    def loader(ctx, chunk):
+        first = not calls
+        calls.append(chunk)
+        if first:
+            time.sleep(before_first)
+        out = postgres.load_contacts_copy(ctx, chunk)
+        if first:
+            time.sleep(after_first)
+        return out
+
+    loader.columnar = True
+    return lambda job: (loader, postgres.CHUNK_ROWS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_loaded_beside_one_that_changed_people_loads_again_after_it(
+    tmp_path, monkeypatch, caplog
+):
+    """Chunk 1 moves Xena to a new email; chunk 2 has her old email (a new person, read one
+    after the other). Loaded side by side, chunk 2 would find Xena under the old email."""
+    workspace = WorkspaceFactory(slug="two-writers")
+    ContactFactory(
+        workspace=workspace, account=None, crm_source="salesforce", crm_id="003X",
+        first_name="Xena", email="old@acme.com", email_domain="acme.com",
+    )  # fmt: skip
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "Id,FirstName,LastName,Email\n"
+        "003X,Xena,Old,new@acme.com\n"
+        "003Y,Yuri,Y,y@acme.com\n"
+        ",Olga,O,old@acme.com\n"
+        "003Z,Zoe,Z,z@acme.com\n"
+    )
+    monkeypatch.setattr(import_services, "_loader_for", slowed(after_first=1.0))
+    with caplog.at_level(logging.INFO, logger="accounts.import_services"):
+        job = import_run(
+            job=import_job_create(workspace=workspace, kind="contacts", path=path),
+            chunk_rows=2,
+            followups=False,
+        )
+    assert job.status == "done"
+    assert job.counts == {"rows": 4, "created": 3, "updated": 1, "unchanged": 0, "rejected": 0}
+    people = Contact.objects.for_workspace(workspace)
+    assert people.get(crm_id="003X").email == "new@acme.com"
+    assert people.get(email="old@acme.com").first_name == "Olga"
+    assert "loaded again" in caplog.text  # the side-by-side load happened and was undone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_holding_a_lock_the_one_before_waits_for_gives_way(tmp_path, monkeypatch, caplog):
+    """Chunk 2 changes Yuri (by CRM id) first; chunk 1 then wants Yuri too (by email) and waits
+    on chunk 2's lock while chunk 2 waits for chunk 1 to commit: chunk 2 rolls back."""
+    workspace = WorkspaceFactory(slug="lock-order")
+    ContactFactory(
+        workspace=workspace, account=None, crm_source="salesforce", crm_id="003Y",
+        first_name="Yuri", email="y@acme.com", email_domain="acme.com", title="",
+    )  # fmt: skip
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "Id,FirstName,LastName,Email,Title\n"
+        ",,,y@acme.com,CMO\n"
+        "003A,Ann,A,a@acme.com,\n"
+        "003Y,,,y2@acme.com,\n"
+        "003B,Bea,B,b@acme.com,\n"
+    )
+    monkeypatch.setattr(import_services, "_loader_for", slowed(before_first=1.0))
+    with caplog.at_level(logging.INFO, logger="accounts.import_services"):
+        job = import_run(
+            job=import_job_create(workspace=workspace, kind="contacts", path=path),
+            chunk_rows=2,
+            followups=False,
+        )
+    assert job.status == "done"
+    assert job.counts == {"rows": 4, "created": 2, "updated": 2, "unchanged": 0, "rejected": 0}
+    yuri = Contact.objects.for_workspace(workspace).get(crm_id="003Y")
+    assert (yuri.title, yuri.email) == ("CMO", "y2@acme.com")
+    assert "loaded again" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_sharing_a_key_load_one_after_the_other(tmp_path, monkeypatch):
+    workspace = WorkspaceFactory(slug="shared-key")
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "Id,FirstName,LastName,Email,Title\n"
+        "003A,Ann,A,a@acme.com,\n"
+        "003B,Bea,B,b@acme.com,\n"
+        ",,,a@acme.com,CEO\n"
+        "003C,Cy,C,c@acme.com,\n"
+    )
+    monkeypatch.setattr(import_services, "_loader_for", slowed(after_first=0.5))
+    job = import_run(
+        job=import_job_create(workspace=workspace, kind="contacts", path=path),
+        chunk_rows=2,
+        followups=False,
+    )
+    assert job.counts == {"rows": 4, "created": 3, "updated": 1, "unchanged": 0, "rejected": 0}
+    assert Contact.objects.for_workspace(workspace).get(crm_id="003A").title == "CEO"
+
+
+@pytest.mark.django_db
+def test_the_chunk_statement_probes_the_unique_indexes_whatever_the_statistics_say(tmp_path):
+    """A table the statistics call tiny must still be probed through its unique indexes: a
+    scan per staged row walks every row another writer has inserted but not committed."""
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.importing.loaders import postgres
+
+    workspace = WorkspaceFactory(slug="plan")
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    with CaptureQueriesContext(connection) as queries:
+        run(workspace, path)
+    statement = next(q["sql"] for q in queries if q["sql"].lstrip().startswith("WITH s AS"))
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("ANALYZE accounts_contact")
+        postgres.pin_plan(cur)
+        cur.execute("EXPLAIN " + statement)
+        plan = "\n".join(r[0] for r in cur.fetchall())
+    assert "Index Scan using uniq_contact_crm_id on accounts_contact" in plan
+    assert "Index Scan using uniq_contact_email on accounts_contact" in plan
+    assert "Seq Scan on accounts_contact" not in plan
