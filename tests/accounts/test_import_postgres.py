@@ -1,6 +1,7 @@
 """The PostgreSQL fast path (COPY + set-wise SQL) behaves exactly like the ORM loader."""
 
 import logging
+import re
 import time
 
 import pytest
@@ -246,6 +247,12 @@ def test_the_chunk_statement_probes_the_unique_indexes_whatever_the_statistics_s
         postgres.pin_plan(cur)
         cur.execute("EXPLAIN " + statement)
         plan = "\n".join(r[0] for r in cur.fetchall())
-    assert "Index Scan using uniq_contact_crm_id on accounts_contact" in plan
-    assert "Index Scan using uniq_contact_email on accounts_contact" in plan
-    assert "Seq Scan on accounts_contact" not in plan
+    # Index Scan, Index Only Scan or Bitmap Index Scan, as the statistics of the moment say;
+    # never a scan of the whole table.
+    assert re.search(
+        r"Index (Only )?Scan on uniq_contact_crm_id|using uniq_contact_crm_id", plan
+    ), plan
+    assert re.search(r"Index (Only )?Scan on uniq_contact_email|using uniq_contact_email", plan), (
+        plan
+    )
+    assert "Seq Scan on accounts_contact" not in plan, plan
