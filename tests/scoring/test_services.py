@@ -326,6 +326,10 @@ def _claimed_elsewhere(run_id: int):
     try:
         yield
     finally:
+        # Unlock before closing: a closed connection's backend exits (and drops its locks) a
+        # moment later, and the test's next claim does not wait (CLAIM_WAIT_SECONDS = 0).
+        with other.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(%s, %s)", [pipeline.RUN_LOCK_CLASS, run_id])
         other.close()
 
 
