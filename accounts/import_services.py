@@ -272,6 +272,32 @@ def import_job_fail(*, job_id: int, error: BaseException, attempts: int = 1) -> 
         log.exception("import job %s failed and could not be marked failed", job_id)
 
 
+IMPORT_RUN_LOCK_CLASS = 7301  # advisory lock namespace: (class, job id); scoring uses its own
+
+
+def _hold_run_lock(job_id: int, *, shared: bool) -> bool:
+    """Until the transaction ends: a run's chunk writes hold the lock shared, a run taking the
+    job over holds it exclusive. False when a chunk write cannot have it.
+
+    A second delivery of the same task (the broker presumed the first worker dead) claims the
+    job only once no chunk of the first run is still being written, so it resumes from a cursor
+    that covers every committed chunk, and the first run stops at its next chunk having written
+    nothing twice. A chunk write never waits for the lock: once a takeover is waiting, the run
+    stops (a waiting chunk could wait on an earlier chunk of its own run, which PostgreSQL
+    cannot see as a deadlock). SQLite runs one writer at a time and takes no lock.
+    """
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cur:
+        if shared:
+            cur.execute(
+                "SELECT pg_try_advisory_xact_lock_shared(%s, %s)", [IMPORT_RUN_LOCK_CLASS, job_id]
+            )
+            return cur.fetchone()[0]
+        cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_RUN_LOCK_CLASS, job_id])
+        return True
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return (text.splitlines()[0] if text else error.__class__.__name__)[:500]
@@ -287,15 +313,17 @@ def import_run(
     """
     token = uuid.uuid4().hex
     now = timezone.now()
-    claimed = ImportJob.objects.filter(
-        pk=job.pk,
-        status__in=[ImportJob.Status.MAPPED, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
-    ).update(
-        status=ImportJob.Status.RUNNING,
-        run_token=token,
-        heartbeat_at=now,
-        started_at=Coalesce("started_at", now),
-    )
+    with transaction.atomic():
+        _hold_run_lock(job.pk, shared=False)  # waits for the chunks being written to commit
+        claimed = ImportJob.objects.filter(
+            pk=job.pk,
+            status__in=[ImportJob.Status.MAPPED, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
+        ).update(
+            status=ImportJob.Status.RUNNING,
+            run_token=token,
+            heartbeat_at=now,
+            started_at=Coalesce("started_at", now),
+        )
     job.refresh_from_db()
     if not claimed:
         return job
@@ -320,6 +348,14 @@ def import_run(
         log.warning("import job %s was taken over by another run", job.pk)
         job.refresh_from_db()
         return job
+    except Exception:
+        # A run that lost its claim can trip over the rows its successor commits (a unique
+        # violation); that is the successor's job now, not a failure of the import.
+        if not ImportJob.objects.filter(pk=job.pk, run_token=token).exists():
+            log.warning("import job %s: a run that had lost its claim stopped", job.pk)
+            job.refresh_from_db()
+            return job
+        raise
     job.refresh_from_db()
     if job.status == ImportJob.Status.RUNNING:
         _finish(job, followups=followups)
@@ -510,6 +546,10 @@ class _RunState:
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 slot.pid = connection.connection.get_backend_pid()
+            if not _hold_run_lock(job.pk, shared=True):
+                raise LostClaim  # another run is taking the job over
+            if not ImportJob.objects.filter(pk=job.pk, run_token=self.token).exists():
+                raise LostClaim
             outcome = self.loader(self.ctx, items)
             slot.updated = outcome.updated
             if before is not None:

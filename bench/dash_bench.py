@@ -881,6 +881,10 @@ def main() -> None:
     )
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument(
+        "--pages",
+        help="comma-separated subset of the pages to drive (default: all); with --no-write",
+    )
+    parser.add_argument(
         "--cache", choices=("off", "on", "both"), default="both", help="result cache runs"
     )
     parser.add_argument(
@@ -890,6 +894,12 @@ def main() -> None:
         "--write-from", type=Path, help="only rewrite RESULTS.md from a saved report (JSON)"
     )
     args = parser.parse_args()
+    if args.pages:
+        wanted = args.pages.split(",")
+        unknown = set(wanted) - set(PAGES)
+        if unknown:
+            parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
+        PAGES[:] = [p for p in PAGES if p in wanted]
     if args.write_from:
         write_results(json.loads(args.write_from.read_text()))
         return

@@ -152,6 +152,29 @@ def conversion_moment(created: dt.date, tz: dt.tzinfo = dt.UTC) -> dt.datetime:
     return dt.datetime.combine(created, dt.time.max, tzinfo=tz)
 
 
+def deal_shares(
+    model: str,
+    deal: Deal,
+    touches: Iterable[Touch],
+    *,
+    half_life_days: float = DEFAULT_HALF_LIFE_DAYS,
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+) -> list[tuple[Touch, float]]:
+    """The touches of one deal's account that earn credit under `model`, with their share
+    (positive shares only, oldest touch first). `attribute` sums these over deals; the
+    dashboards' `CampaignCredit` rollup stores them per deal."""
+    window = touches_before(touches, deal.created, lookback_days=lookback_days)
+    if not window:
+        return []
+    shares = credits(
+        model,
+        window,
+        conversion_at=conversion_moment(deal.created),
+        half_life_days=half_life_days,
+    )
+    return [(t, share) for t, share in zip(window, shares, strict=True) if share > 0]
+
+
 def attribute(
     *,
     model: str,
@@ -169,20 +192,13 @@ def attribute(
     by_campaign: dict[int | None, Credit] = defaultdict(Credit)
     by_channel: dict[str, Credit] = defaultdict(Credit)
     for deal in deals:
-        window = touches_before(
-            touches_by_account.get(deal.account_id, ()), deal.created, lookback_days=lookback_days
-        )
-        if not window:
-            continue
-        shares = credits(
+        for touch, share in deal_shares(
             model,
-            window,
-            conversion_at=conversion_moment(deal.created),
+            deal,
+            touches_by_account.get(deal.account_id, ()),
             half_life_days=half_life_days,
-        )
-        for touch, share in zip(window, shares, strict=True):
-            if share <= 0:
-                continue
+            lookback_days=lookback_days,
+        ):
             for bucket in (by_campaign[touch.campaign_id], by_channel[touch.channel]):
                 bucket.pipeline += share * deal.amount
                 bucket.opportunities.add(deal.id)

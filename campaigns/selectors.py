@@ -338,8 +338,13 @@ def campaign_performance(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     campaign_ids: list[int] | None = None,
+    credited: dict | None = None,
 ) -> list[dict]:
     """One dict per campaign of the workspace (ordered by name), numbers for the period.
+
+    `credited` ({campaign id: {"pipeline", "opportunities", "won", "won_opportunities"}}) is
+    the attribution already summed for this model and period, as the dashboards' rollup holds
+    it; without it the touches are attributed here (`attributed_revenue`).
 
     Keys:
     - ``campaign_id`` (int), ``name``, ``kind``, ``status``, ``channels`` (list), ``budget``
@@ -411,9 +416,10 @@ def campaign_performance(
     ).values_list("account_id", "at"):
         mqa_at[account_id].append(at)
 
-    credited = attributed_revenue(
-        workspace=workspace, model=model, date_from=date_from, date_to=date_to
-    )["campaigns"]
+    if credited is None:
+        credited = attributed_revenue(
+            workspace=workspace, model=model, date_from=date_from, date_to=date_to
+        )["campaigns"]
 
     out = []
     for campaign in campaigns:

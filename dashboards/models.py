@@ -83,8 +83,14 @@ class EngagementWeekly(WorkspaceScopedModel):
             )
         ]
         indexes = [
-            # PostgreSQL also gets a covering variant (migration 0002): index-only scans.
-            models.Index(fields=["workspace", "channel", "week"], name="engweekly_ws_ch_week")
+            # Points as a key: the engagement rankings read each week's biggest accounts and
+            # the accounts above a floor as index range scans (dashboards.selectors.engagement).
+            # On PostgreSQL it covers account and events too: index-only scans.
+            models.Index(
+                fields=["workspace", "channel", "week", "points"],
+                include=["account", "events"],
+                name="engweekly_ws_ch_week_pts",
+            )
         ]
 
     def __str__(self) -> str:
@@ -155,7 +161,11 @@ class OpportunityFact(WorkspaceScopedModel):
 
 
 class AccountStageFact(WorkspaceScopedModel):
-    """One stay of an account in a journey stage, from `campaigns.StageTransition`."""
+    """One stay of an account in a journey stage, from `campaigns.StageTransition`.
+
+    The account's tier, segment and owner are copied here, as on `OpportunityFact`, so the
+    funnel's filters read no accounts; a refresh rewrites the facts of accounts that changed.
+    """
 
     account = models.ForeignKey(
         "accounts.Account", on_delete=models.CASCADE, related_name="+", db_constraint=False
@@ -165,6 +175,9 @@ class AccountStageFact(WorkspaceScopedModel):
     entered_at = models.DateTimeField()
     exited_at = models.DateTimeField(null=True, blank=True)
     days = models.FloatField(null=True, blank=True)  # length of a finished stay
+    tier = models.PositiveSmallIntegerField(default=0)  # the account's; 0 = untiered
+    segment = models.CharField(max_length=16, default="unknown")
+    account_owner_id = models.IntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -182,6 +195,9 @@ class LeadStageFact(WorkspaceScopedModel):
 
     MQL, SAL and SQL come from the lead status log (or the current status and its date);
     opportunity and won from the first deal (won deal) of the lead's account after it became SQL.
+    The account and its tier, segment and owner are copied here (a lead without an account is
+    untiered, of unknown size and unowned, as the join to no account read), so the funnel and
+    the SDR table filter and group without joining contacts and accounts.
     """
 
     contact = models.ForeignKey(
@@ -192,6 +208,17 @@ class LeadStageFact(WorkspaceScopedModel):
     reached_at = models.DateTimeField()
     exited_at = models.DateTimeField(null=True, blank=True)  # when the next status was reached
     days = models.FloatField(null=True, blank=True)
+    account = models.ForeignKey(
+        "accounts.Account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # as the contact's own link
+        related_name="+",
+        db_constraint=False,
+    )
+    tier = models.PositiveSmallIntegerField(default=0)
+    segment = models.CharField(max_length=16, default="unknown")
+    account_owner_id = models.IntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -203,3 +230,40 @@ class LeadStageFact(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.contact_id} reached {self.status} at {self.reached_at:%Y-%m-%d}"
+
+
+class CampaignCredit(WorkspaceScopedModel):
+    """What one campaign earned of one opportunity under one attribution model.
+
+    `campaigns.attribution` splits a deal over the touches of its account before it was
+    created; doing that for every deal on every request read millions of touches (the campaigns
+    dashboard timed out at 10M events). Here the split is done once per deal and model: `share`
+    is the sum of the campaign's positive credits, `amount` that share of the deal's amount as
+    stored (no currency conversion, as `campaigns.selectors.campaign_performance`). A row exists
+    only when the campaign earned something, so counting rows counts credited opportunities.
+    The deal's dates and won flag are copied so the period filters need no join.
+    """
+
+    opportunity = models.ForeignKey(
+        "accounts.Opportunity", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    campaign_id = models.IntegerField()
+    model = models.CharField(max_length=16)
+    share = models.FloatField()
+    amount = models.FloatField()
+    created_date = models.DateField()
+    close_date = models.DateField(null=True, blank=True)
+    is_won = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "model", "created_date"], name="credit_ws_created"),
+            models.Index(fields=["workspace", "model", "close_date"], name="credit_ws_close"),
+            models.Index(fields=["workspace", "account"], name="credit_ws_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} credit of campaign {self.campaign_id} on {self.opportunity_id}"

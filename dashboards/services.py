@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, F, IntegerField, Min, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from dashboards.fx import USD_PER_UNIT
 from dashboards.models import (
     ALL_CHANNELS,
     AccountStageFact,
+    CampaignCredit,
     EngagementCube,
     EngagementDaily,
     EngagementWeekly,
@@ -278,21 +279,26 @@ def _stage_facts(workspace: Workspace, account_ids: list[int] | None) -> int:
     rank += " ELSE 0 END"
     moves_only, moves_params = _ids_sql("t.account_id", account_ids)
     accounts_only, accounts_params = _ids_sql("a.id", account_ids)
+    account_fields = (
+        f"COALESCE(a.tier, 0), {SEGMENT_SQL.format(employees='a.employees')}, a.owner_id"
+    )
     sql = f"""
         INSERT INTO {_table(AccountStageFact)} (workspace_id, account_id, stage, rank,
-            entered_at, exited_at, days)
+            entered_at, exited_at, days, tier, segment, account_owner_id)
         SELECT s.workspace_id, s.account_id, s.to_stage, {rank.format(col="s.to_stage")},
             s.at, s.next_at,
-            CASE WHEN s.next_at IS NOT NULL THEN {_days_between_times_sql("s.at", "s.next_at")} END
+            CASE WHEN s.next_at IS NOT NULL THEN {_days_between_times_sql("s.at", "s.next_at")} END,
+            {account_fields}
         FROM (
             SELECT t.workspace_id, t.account_id, t.to_stage, t.at,
                 LEAD(t.at) OVER (PARTITION BY t.account_id ORDER BY t.at, t.id) AS next_at
             FROM {_table(StageTransition)} t
             WHERE t.workspace_id = %s{moves_only}
         ) s
+        JOIN {_table(Account)} a ON a.id = s.account_id
         UNION ALL
         SELECT a.workspace_id, a.id, a.stage, {rank.format(col="a.stage")},
-            a.stage_changed_at, NULL, NULL
+            a.stage_changed_at, NULL, NULL, {account_fields}
         FROM {_table(Account)} a
         WHERE a.workspace_id = %s AND a.stage_changed_at IS NOT NULL{accounts_only}
             AND NOT EXISTS (
@@ -393,10 +399,13 @@ def _lead_facts(workspace: Workspace, account_ids: list[int] | None) -> int:
     by_contact: dict[int, list[tuple[int, str, dt.datetime]]] = defaultdict(list)
     for (cid, status), at in reached.items():
         by_contact[cid].append((LEAD_RANK[status], status, at))
+    fields = _account_fields(workspace, {account_of.get(cid) for cid in by_contact})
     made = 0
     batch: list[LeadStageFact] = []
     for cid, steps in by_contact.items():
         steps.sort()
+        aid = account_of.get(cid)
+        tier, segment, owner_id = fields.get(aid, NO_ACCOUNT_FIELDS)
         for i, (rank, status, at) in enumerate(steps):
             exit_at = max(steps[i + 1][2], at) if i + 1 < len(steps) else None
             batch.append(
@@ -408,6 +417,10 @@ def _lead_facts(workspace: Workspace, account_ids: list[int] | None) -> int:
                     reached_at=at,
                     exited_at=exit_at,
                     days=_days(at, exit_at) if exit_at else None,
+                    account_id=aid,
+                    tier=tier,
+                    segment=segment,
+                    account_owner_id=owner_id,
                 )
             )
         if len(batch) >= BATCH:
@@ -417,8 +430,120 @@ def _lead_facts(workspace: Workspace, account_ids: list[int] | None) -> int:
     return made
 
 
+# What a lead without an account copies: untiered, size unknown, nobody's (the dashboards'
+# account filters matched such leads the same way through the outer join to no account).
+NO_ACCOUNT_FIELDS = (0, "unknown", None)
+
+
+def _account_fields(workspace: Workspace, ids: set[int | None]) -> dict[int, tuple]:
+    """{account: (tier or 0, segment, owner)} for the facts' copies of the account's fields."""
+    from accounts.models import Account
+
+    wanted = sorted(i for i in ids if i is not None)
+    out: dict[int, tuple] = {}
+    for lo in range(0, len(wanted), BATCH):
+        for pk, tier, employees, owner_id in (
+            Account.objects.for_workspace(workspace)
+            .filter(pk__in=wanted[lo : lo + BATCH])
+            .values_list("pk", "tier", "employees", "owner_id")
+        ):
+            out[pk] = (tier or 0, _segment(employees), owner_id)
+    return out
+
+
+def _segment(employees: int | None) -> str:
+    """`SEGMENT_SQL` in Python (a negative head count is SMB there, as in `segment_q`)."""
+    if employees is None:
+        return "unknown"
+    if employees < 200:
+        return "smb"
+    return "mid_market" if employees < 1000 else "enterprise"
+
+
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+# -- campaign attribution credit -----------------------------------------------------------------
+CREDIT_ACCOUNTS_PER_PASS = 2000  # accounts whose touches are held in memory at once
+
+
+def _campaign_credits(workspace: Workspace, account_ids: list[int] | None) -> int:
+    """Every deal's credit per campaign under every attribution model (`CampaignCredit`).
+
+    The deals and touches are read exactly as `campaigns.selectors` reads them for its own
+    attribution (opportunities with a creation date, every touch of their accounts, amounts as
+    stored) and split by the same `campaigns.attribution.deal_shares`, a few thousand accounts
+    at a time; a refresh redoes the deals of the accounts that changed or received touches.
+    """
+    from accounts.models import Opportunity
+    from campaigns import attribution
+    from campaigns.models import EngagementEvent
+
+    existing = CampaignCredit.objects.for_workspace(workspace)
+    opps = Opportunity.objects.for_workspace(workspace).filter(created_date__isnull=False)
+    if account_ids is not None:
+        # a deal moved to another account leaves its old rows under the old account
+        existing = existing.filter(
+            Q(account_id__in=account_ids)
+            | Q(
+                opportunity_id__in=Opportunity.objects.for_workspace(workspace).filter(
+                    account_id__in=account_ids
+                )
+            )
+        )
+        opps = opps.filter(account_id__in=account_ids)
+    existing.delete()
+    deals: dict[int, list[tuple]] = defaultdict(list)
+    for row in opps.values_list(
+        "pk", "account_id", "created_date", "close_date", "amount", "is_won"
+    ).iterator(chunk_size=BATCH):
+        deals[row[1]].append(row)
+    accounts = sorted(deals)
+    made = 0
+    for lo in range(0, len(accounts), CREDIT_ACCOUNTS_PER_PASS):
+        chunk = accounts[lo : lo + CREDIT_ACCOUNTS_PER_PASS]
+        touches: dict[int, list] = defaultdict(list)
+        for aid, at, campaign_id, channel, kind in (
+            EngagementEvent.objects.for_workspace(workspace)
+            .filter(account_id__in=chunk)
+            .values_list("account_id", "occurred_at", "campaign_id", "channel", "kind")
+            .order_by()
+            .iterator(chunk_size=BATCH)
+        ):
+            touches[aid].append(attribution.Touch(at, campaign_id, channel, kind))
+        batch: list[CampaignCredit] = []
+        for aid in chunk:
+            for pk, _aid, created, closed, amount, is_won in deals[aid]:
+                deal = attribution.Deal(pk, aid, created, float(amount or 0), bool(is_won))
+                for model in attribution.MODELS:
+                    earned: dict[int, list[float]] = {}
+                    for touch, share in attribution.deal_shares(model, deal, touches.get(aid, ())):
+                        if touch.campaign_id is None:
+                            continue
+                        total = earned.setdefault(touch.campaign_id, [0.0, 0.0])
+                        total[0] += share
+                        total[1] += share * deal.amount
+                    batch.extend(
+                        CampaignCredit(
+                            workspace_id=workspace.pk,
+                            opportunity_id=pk,
+                            account_id=aid,
+                            campaign_id=campaign_id,
+                            model=model,
+                            share=share,
+                            amount=amount_earned,
+                            created_date=created,
+                            close_date=closed,
+                            is_won=deal.is_won,
+                        )
+                        for campaign_id, (share, amount_earned) in earned.items()
+                    )
+            if len(batch) >= BATCH:
+                made += len(CampaignCredit.objects.bulk_create(batch))
+                batch = []
+        made += len(CampaignCredit.objects.bulk_create(batch))
+    return made
 
 
 # -- state -------------------------------------------------------------------------------------------
@@ -488,6 +613,7 @@ def _run(workspace: Workspace, work, *, full: bool) -> dict:
                 OpportunityFact,
                 AccountStageFact,
                 LeadStageFact,
+                CampaignCredit,
             ):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return counts
@@ -503,6 +629,7 @@ def rollups_rebuild(*, workspace: Workspace) -> dict:
             ("opportunity_facts", _opportunity_facts),
             ("stage_facts", _stage_facts),
             ("lead_facts", _lead_facts),
+            ("campaign_credits", _campaign_credits),
             ("daily", _engagement_daily),
             ("weekly", _engagement_weekly),
             ("cube", _engagement_cube),
@@ -562,6 +689,7 @@ def rollups_refresh(*, workspace: Workspace, account_ids: Iterable[int] | None =
             counts["opportunity_facts"] = _opportunity_facts(workspace, ids)
             counts["stage_facts"] = _stage_facts(workspace, ids)
             counts["lead_facts"] = _lead_facts(workspace, ids)
+            counts["campaign_credits"] = _campaign_credits(workspace, ids)
             # A changed tier or owner moves the account to another cube cell in every week.
             cube_weeks |= set(
                 EngagementWeekly.objects.for_workspace(workspace)

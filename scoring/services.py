@@ -205,19 +205,24 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
     total = len(wanted)
     ScoringRun.objects.filter(pk=run.pk).update(total=total, processed=0)
 
+    everything: list[pipeline.WorkspaceSignals] = []  # a full run's signals, read once
+
     def load(chunk: np.ndarray) -> tuple:
-        """One chunk's accounts and signals: the listed ids, or (a full run) the id range."""
+        """One chunk's accounts and signals: the listed ids, or (a full run) the id range with
+        its slice of the workspace's signals (read with the first chunk)."""
         if exact:
             accounts = pipeline.load_accounts(workspace_id=workspace.pk, ids=chunk.tolist())
-        else:
-            accounts = pipeline.load_accounts(
-                workspace_id=workspace.pk, lo=int(chunk[0]), hi=int(chunk[-1])
-            )
-        signals = pipeline.load_signals(
-            workspace_id=workspace.pk, ids=accounts["id"].to_numpy(dtype=np.int64), now=now,
-            exact=exact,
-        )  # fmt: skip
-        return accounts, signals
+            signals = pipeline.load_signals(
+                workspace_id=workspace.pk, ids=accounts["id"].to_numpy(dtype=np.int64),
+                now=now, exact=True,
+            )  # fmt: skip
+            return accounts, signals
+        accounts = pipeline.load_accounts(
+            workspace_id=workspace.pk, lo=int(chunk[0]), hi=int(chunk[-1])
+        )
+        if not everything:
+            everything.append(pipeline.WorkspaceSignals(workspace_id=workspace.pk, now=now))
+        return accounts, everything[0].slice(accounts["id"].to_numpy(dtype=np.int64))
 
     olds, results, reasons = [], [], []
     clock = {"read": 0.0, "score": 0.0, "reasons": 0.0, "write": 0.0}

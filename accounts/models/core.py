@@ -125,7 +125,11 @@ class Account(WorkspaceScopedModel):
         indexes = [
             models.Index(fields=["workspace", "domain"], name="account_ws_domain"),
             models.Index(fields=["workspace", "normalized_name"], name="account_ws_normname"),
-            models.Index(fields=["workspace", "owner", "priority"], name="account_ws_owner_prio"),
+            # Not on priority: a scoring run rewrites every account's scores, and an update
+            # that changes no indexed column stays on its page (HOT) without touching any
+            # index (scoring.pipeline). The queues sort by priority DESC NULLS LAST, which
+            # this index's order could not give anyway.
+            models.Index(fields=["workspace", "owner"], name="account_ws_owner"),
             models.Index(fields=["workspace", "tier"], name="account_ws_tier"),
             models.Index(fields=["workspace", "stage"], name="account_ws_stage"),
         ]

@@ -48,7 +48,8 @@ def account_q(filters: DashboardFilters, *, prefix: str = "account__", owner: bo
 
 
 def fact_q(filters: DashboardFilters) -> Q:
-    """Tier, segment, owner and campaign on `OpportunityFact`'s copies of the account's fields."""
+    """Tier, segment, owner and campaign on a fact's copies of the account's fields
+    (`OpportunityFact`, `AccountStageFact`, `LeadStageFact`)."""
     from campaigns.models import CampaignAccount
 
     q = Q()

@@ -15,7 +15,7 @@ from abm.models import Workspace
 from dashboards.aggregates import Median
 from dashboards.filters import DashboardFilters
 from dashboards.models import AccountStageFact, LeadStageFact
-from dashboards.selectors.common import account_q, between_dt, ratio, rounded
+from dashboards.selectors.common import between_dt, fact_q, ratio, rounded
 from dashboards.services import ACCOUNT_LADDER, LEAD_LADDER
 
 ACCOUNT_LABELS = {
@@ -63,7 +63,7 @@ def _funnel(ladder, labels, tops: dict[int, int], medians: dict[str, float | Non
 def account_funnel(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     qs = AccountStageFact.objects.for_workspace(workspace)
     if filters.has_account_filter:
-        qs = qs.filter(account_q(filters))
+        qs = qs.filter(fact_q(filters))
     moved = (
         qs.filter(between_dt("entered_at", filters), rank__gt=0)
         .values("account_id")
@@ -83,7 +83,7 @@ def account_funnel(*, workspace: Workspace, filters: DashboardFilters) -> dict:
 def lead_funnel(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     qs = LeadStageFact.objects.for_workspace(workspace)
     if filters.has_account_filter:
-        qs = qs.filter(account_q(filters, prefix="contact__account__"))
+        qs = qs.filter(fact_q(filters))
     reached = (
         qs.filter(between_dt("reached_at", filters))
         .values("contact_id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import replace
 
 from django.db.models import Count, Q, Sum
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from abm.models import Membership, Workspace
 from dashboards.filters import DashboardFilters
-from dashboards.models import LeadStageFact, OpportunityFact
+from dashboards.models import CampaignCredit, LeadStageFact, OpportunityFact
 from dashboards.selectors.common import account_q, between, between_dt, fact_q, ratio, rounded
 
 
@@ -51,7 +52,7 @@ def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
         + dt.timedelta(days=1),
     )
     sqls = LeadStageFact.objects.for_workspace(workspace).filter(
-        between_dt("reached_at", filters), status="sql", contact__account__owner_id__in=ids
+        between_dt("reached_at", filters), status="sql", account_owner_id__in=ids
     )
     opps = OpportunityFact.objects.for_workspace(workspace).filter(
         between("created_date", filters), account_owner_id__in=ids
@@ -59,13 +60,13 @@ def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     if scoped:
         accounts = accounts.filter(account_q(scope, prefix=""))
         activities = activities.filter(account_q(scope))
-        sqls = sqls.filter(account_q(scope, prefix="contact__account__"))
+        sqls = sqls.filter(fact_q(scope))
         opps = opps.filter(fact_q(scope))
     owned = _grouped(accounts, "owner_id", n=Count("pk"), tier1=Count("pk", filter=Q(tier=1)))
     acts = _grouped(
         activities, "user_id", n=Count("pk"), meetings=Count("pk", filter=Q(kind="meeting"))
     )
-    sql_n = _grouped(sqls, "contact__account__owner_id", n=Count("contact_id", distinct=True))
+    sql_n = _grouped(sqls, "account_owner_id", n=Count("contact_id", distinct=True))
     pipe = _grouped(
         opps,
         "account_owner_id",
@@ -101,6 +102,35 @@ def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     return {"rows": rows, "totals": totals, "has_sla": breaches is not None}
 
 
+def campaign_credit(*, workspace: Workspace, filters: DashboardFilters, model: str) -> dict:
+    """Pipeline (deals created in the period) and won revenue (won deals closed in it) credited
+    to each campaign under `model`, summed from `CampaignCredit`: what
+    `campaigns.selectors.attributed_revenue` computes from the touches, without reading them."""
+    credits = CampaignCredit.objects.for_workspace(workspace).filter(model=model)
+    if filters.campaign:
+        credits = credits.filter(campaign_id=filters.campaign)
+    out: dict[int, dict] = defaultdict(
+        lambda: {"pipeline": 0.0, "opportunities": 0, "won": 0.0, "won_opportunities": 0}
+    )
+    for campaign_id, n, amount in (
+        credits.filter(between("created_date", filters))
+        .values("campaign_id")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .values_list("campaign_id", "n", "amount")
+        .order_by()
+    ):
+        out[campaign_id].update(pipeline=amount or 0.0, opportunities=n)
+    for campaign_id, n, amount in (
+        credits.filter(between("close_date", filters), is_won=True)
+        .values("campaign_id")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .values_list("campaign_id", "n", "amount")
+        .order_by()
+    ):
+        out[campaign_id].update(won=amount or 0.0, won_opportunities=n)
+    return dict(out)
+
+
 def campaign_performance(
     *, workspace: Workspace, filters: DashboardFilters, model: str = ""
 ) -> dict:
@@ -117,6 +147,7 @@ def campaign_performance(
         date_from=filters.date_from,
         date_to=filters.date_to,
         campaign_ids=[filters.campaign] if filters.campaign else None,
+        credited=campaign_credit(workspace=workspace, filters=filters, model=model),
     )
     for row in rows:
         row["engagement_rate"] = rounded(ratio(row.get("engaged"), row.get("targeted")))

@@ -188,20 +188,33 @@ def _private_redis():
 
 
 @pytest.fixture
-def product_on_fault_redis(settings):
+def product_on_fault_redis():
     """This process's pages, cache and `.delay()` calls use the private Redis server, so a test
     that stops it sees the product's outage handling without touching the machine's Redis."""
+    from django.conf import settings
+    from django.test import override_settings
+
     from abm.celery import app
 
     url = fault_broker_url()
-    settings.CELERY_BROKER_URL = url
-    settings.CACHES = {
+    before = app.connection_for_write().as_uri(include_password=True)
+    caches = {
         alias: {**config, "LOCATION": url} if "redis" in config["BACKEND"].lower() else config
         for alias, config in settings.CACHES.items()
     }
-    previous = app.conf.broker_url
-    app.conf.broker_url = url
+    # The Celery app reads CELERY_BROKER_URL from the Django settings each time it connects.
+    with override_settings(CELERY_BROKER_URL=url, CACHES=caches):
+        _drop_publishing_pools(app)
+        yield url
+    _drop_publishing_pools(app)
+    # Tests after this one (e.g. the integration tests) must publish to .ci/run's worker again.
+    publishing_to = app.amqp.producer_pool.connections.connection.as_uri(include_password=True)
+    assert publishing_to == before
+
+
+def _drop_publishing_pools(app) -> None:
+    """Both cached pools are bound to the broker they were made for; the next publish makes new
+    ones. Dropped, not closed: kombu keeps them in a registry keyed by broker and would hand the
+    same (then closed) pool back when the app returns to that broker."""
     app._pool = None
-    yield url
-    app.conf.broker_url = previous
-    app._pool = None
+    app.amqp._producer_pool = None

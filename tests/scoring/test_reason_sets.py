@@ -1,5 +1,6 @@
 """Reasons live in shared, workspace-scoped ReasonSets; accounts and snapshots point at them."""
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -119,3 +120,45 @@ def test_deleting_a_workspace_deletes_its_sets_and_accounts(workspace):
     # then
     assert not ReasonSet.objects.filter(workspace_id=pk).exists()
     assert not Account.objects.filter(workspace_id=pk).exists()
+
+
+def test_a_full_run_reads_each_accounts_signals_as_a_per_account_read_does(workspace):
+    """A full run reads the workspace's signals once and slices them per chunk; each slice
+    must hold what reading those accounts' signals directly gives, seniority included."""
+    import datetime as dt
+
+    import pandas as pd
+    from django.utils import timezone
+
+    from tests.factories import ContactFactory
+    from tests.scoring.factories import IntentSignalFactory, TriggerEventFactory
+
+    now = timezone.now()
+    a, b, c = (AccountFactory(workspace=workspace) for _ in range(3))
+    boss = ContactFactory(workspace=workspace, account=a, seniority="c_level_vp")
+    moved = ContactFactory(workspace=workspace, account=c, seniority="practitioner")
+    for account, contact, days in ((a, boss, 1), (a, None, 3), (b, moved, 2), (c, None, 400)):
+        EngagementEventFactory(
+            workspace=workspace, account=account, contact=contact,
+            occurred_at=now - dt.timedelta(days=days),
+        )  # fmt: skip
+    EngagementEventFactory(workspace=workspace, account=None, occurred_at=now)
+    IntentSignalFactory(workspace=workspace, account=b, observed_at=now - dt.timedelta(days=5))
+    TriggerEventFactory(workspace=workspace, account=a, occurred_at=now - dt.timedelta(days=9))
+    other = AccountFactory()
+    EngagementEventFactory(workspace=other.workspace, account=other, occurred_at=now)
+    everything = pipeline.WorkspaceSignals(workspace_id=workspace.pk, now=now)
+    for ids in ([a.pk, b.pk, c.pk], [b.pk], [a.pk, c.pk]):
+        ids = np.array(sorted(ids), dtype=np.int64)
+        sliced = everything.slice(ids)
+        direct = pipeline.load_signals(workspace_id=workspace.pk, ids=ids, now=now, exact=True)
+        for got, want in zip(sliced, direct, strict=True):
+            cols = sorted(want.columns)
+            key = [k for k in ("idx", "age_days") if k in cols]
+            pd.testing.assert_frame_equal(
+                got[cols].sort_values(key).reset_index(drop=True),
+                want[cols].sort_values(key).reset_index(drop=True),
+                check_dtype=False,
+            )
+    events = everything.slice(np.array(sorted([a.pk, b.pk]), dtype=np.int64))[0]
+    assert sorted(events["seniority"]) == ["", "c_level_vp", "practitioner"]

@@ -269,10 +269,10 @@ def test_a_trained_model_is_inactive_until_activated_and_then_feeds_fit(workspac
 def test_runs_record_progress_and_failures(workspace, monkeypatch):
     AccountFactory(workspace=workspace)
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services.pipeline, "load_signals", broken)
+    monkeypatch.setattr(services.pipeline, "read_signals", broken)
     with pytest.raises(RuntimeError):
         services.score_accounts(workspace=workspace)
     run = ScoringRun.objects.for_workspace(workspace).get()
