@@ -163,11 +163,7 @@ def test_a_chunk_loaded_beside_one_that_changed_people_loads_again_after_it(
     )
     monkeypatch.setattr(import_services, "_loader_for", slowed(after_first=1.0))
     with caplog.at_level(logging.INFO, logger="accounts.import_services"):
-        job = import_run(
-            job=import_job_create(workspace=workspace, kind="contacts", path=path),
-            chunk_rows=2,
-            followups=False,
-        )
+        job = run(workspace, path)
     assert job.status == "done"
     assert job.counts == {"rows": 4, "created": 3, "updated": 1, "unchanged": 0, "rejected": 0}
     people = Contact.objects.for_workspace(workspace)
@@ -195,11 +191,7 @@ def test_a_chunk_holding_a_lock_the_one_before_waits_for_gives_way(tmp_path, mon
     )
     monkeypatch.setattr(import_services, "_loader_for", slowed(before_first=1.0))
     with caplog.at_level(logging.INFO, logger="accounts.import_services"):
-        job = import_run(
-            job=import_job_create(workspace=workspace, kind="contacts", path=path),
-            chunk_rows=2,
-            followups=False,
-        )
+        job = run(workspace, path)
     assert job.status == "done"
     assert job.counts == {"rows": 4, "created": 2, "updated": 2, "unchanged": 0, "rejected": 0}
     yuri = Contact.objects.for_workspace(workspace).get(crm_id="003Y")
@@ -219,11 +211,7 @@ def test_chunks_sharing_a_key_load_one_after_the_other(tmp_path, monkeypatch):
         "003C,Cy,C,c@acme.com,\n"
     )
     monkeypatch.setattr(import_services, "_loader_for", slowed(after_first=0.5))
-    job = import_run(
-        job=import_job_create(workspace=workspace, kind="contacts", path=path),
-        chunk_rows=2,
-        followups=False,
-    )
+    job = run(workspace, path)
     assert job.counts == {"rows": 4, "created": 3, "updated": 1, "unchanged": 0, "rejected": 0}
     assert Contact.objects.for_workspace(workspace).get(crm_id="003A").title == "CEO"
 
