@@ -452,12 +452,10 @@ def _account_fields(workspace: Workspace, ids: set[int | None]) -> dict[int, tup
 
 
 def _segment(employees: int | None) -> str:
-    """`SEGMENT_SQL` in Python (a negative head count is SMB there, as in `segment_q`)."""
-    if employees is None:
-        return "unknown"
-    if employees < 200:
-        return "smb"
-    return "mid_market" if employees < 1000 else "enterprise"
+    """`SEGMENT_SQL` in Python: `filters.segment_of`, with a negative head count SMB as there."""
+    from dashboards.filters import segment_of
+
+    return segment_of(None if employees is None else max(employees, 0))
 
 
 def _midnight(day: dt.date) -> dt.datetime:
