@@ -339,12 +339,15 @@ def campaign_performance(
     date_to: dt.date | None = None,
     campaign_ids: list[int] | None = None,
     credited: dict | None = None,
+    reach: dict | None = None,
 ) -> list[dict]:
     """One dict per campaign of the workspace (ordered by name), numbers for the period.
 
     `credited` ({campaign id: {"pipeline", "opportunities", "won", "won_opportunities"}}) is
     the attribution already summed for this model and period, as the dashboards' rollup holds
-    it; without it the touches are attributed here (`attributed_revenue`).
+    it; without it the touches are attributed here (`attributed_revenue`). `reach` ({campaign
+    id: {"targeted", "reached", "engaged", "mqa"}}) likewise holds the account counts of the
+    campaigns the dashboards' rollup could answer for; the others are counted from the touches.
 
     Keys:
     - ``campaign_id`` (int), ``name``, ``kind``, ``status``, ``channels`` (list), ``budget``
@@ -372,7 +375,8 @@ def campaign_performance(
     campaigns = list(campaigns)
     if not campaigns:
         return []
-    ids = [c.pk for c in campaigns]
+    reach = reach or {}
+    ids = [c.pk for c in campaigns if c.pk not in reach]
     start, end = _period_bounds(date_from, date_to)
     rules = Rules.from_settings((workspace.settings or {}).get("journey_rules"))
 
@@ -412,7 +416,12 @@ def campaign_performance(
 
     mqa_at: dict[int, list[dt.datetime]] = defaultdict(list)
     for account_id, at in _in_period(
-        StageTransition.objects.for_workspace(workspace).filter(to_stage="mqa"), "at", start, end
+        StageTransition.objects.for_workspace(workspace).filter(
+            to_stage="mqa", account_id__in=events.values("account_id")
+        ),
+        "at",
+        start,
+        end,
     ).values_list("account_id", "at"):
         mqa_at[account_id].append(at)
 
@@ -423,17 +432,25 @@ def campaign_performance(
 
     out = []
     for campaign in campaigns:
-        reached_ids = reached.get(campaign.pk, set())
-        mqa = sum(
-            1
-            for account_id in reached_ids
-            if any(
-                at >= first_touch[(campaign.pk, account_id)] for at in mqa_at.get(account_id, ())
+        if campaign.pk in reach:
+            counts = reach[campaign.pk]
+            targeted_n, reached_n = counts["targeted"], counts["reached"]
+            engaged_n, mqa = counts["engaged"], counts["mqa"]
+        else:
+            reached_ids = reached.get(campaign.pk, set())
+            mqa = sum(
+                1
+                for account_id in reached_ids
+                if any(
+                    at >= first_touch[(campaign.pk, account_id)]
+                    for at in mqa_at.get(account_id, ())
+                )
             )
-        )
+            targeted_n = len(targets.get(campaign.pk, set()) | reached_ids)
+            reached_n = len(reached_ids)
+            engaged_n = len(engaged.get(campaign.pk, ()))
         credit = credited.get(campaign.pk, {})
         budget = float(campaign.budget) if campaign.budget is not None else None
-        engaged_n = len(engaged.get(campaign.pk, ()))
         won_revenue = float(credit.get("won", 0.0))
         out.append(
             {
@@ -443,8 +460,8 @@ def campaign_performance(
                 "status": campaign.status,
                 "channels": list(campaign.channels or []),
                 "budget": budget,
-                "targeted": len(targets.get(campaign.pk, set()) | reached_ids),
-                "reached": len(reached_ids),
+                "targeted": targeted_n,
+                "reached": reached_n,
                 "engaged": engaged_n,
                 "mqa": mqa,
                 "opportunities": int(credit.get("opportunities", 0)),

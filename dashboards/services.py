@@ -25,6 +25,7 @@ from dashboards.models import (
     ALL_CHANNELS,
     AccountStageFact,
     CampaignCredit,
+    CampaignReach,
     EngagementCube,
     EngagementDaily,
     EngagementWeekly,
@@ -544,6 +545,132 @@ def _campaign_credits(workspace: Workspace, account_ids: list[int] | None) -> in
     return made
 
 
+# -- campaign reach ----------------------------------------------------------------------------
+def _campaign_reach(workspace: Workspace, campaign_ids: list[int] | None) -> int:
+    """`CampaignReach` rows of the given campaigns (None: all) from their touches, the MQA moves
+    of the accounts they touched and their target lists (see `dashboards.reach`)."""
+    import pandas as pd
+
+    from campaigns.journey import Rules
+    from campaigns.models import CampaignAccount, EngagementEvent, StageTransition
+    from campaigns.weights import HAND_RAISER_KINDS
+    from dashboards.reach import encode, reach_rows
+    from dashboards.selectors.team import campaign_targets_digest
+
+    existing = CampaignReach.objects.for_workspace(workspace)
+    events = EngagementEvent.objects.for_workspace(workspace).filter(
+        campaign_id__isnull=False, account__isnull=False
+    )
+    targets = CampaignAccount.objects.for_workspace(workspace)
+    if campaign_ids is not None:
+        existing = existing.filter(campaign_id__in=campaign_ids)
+        events = events.filter(campaign_id__in=campaign_ids)
+        targets = targets.filter(campaign_id__in=campaign_ids)
+    existing.delete()
+    tz = timezone.get_current_timezone()
+    rows = list(
+        events.annotate(day=TruncDate("occurred_at", tzinfo=tz))
+        .values("campaign_id", "account_id", "day")
+        .annotate(
+            points=Sum("weight"),
+            first=Min("occurred_at"),
+            raisers=Count("id", filter=Q(kind__in=HAND_RAISER_KINDS)),
+        )
+        .values_list("campaign_id", "account_id", "day", "points", "first", "raisers")
+        .order_by()
+        .iterator(chunk_size=BATCH * 4)
+    )
+    if not rows:
+        return 0
+    touches = pd.DataFrame(
+        rows, columns=["campaign_id", "account_id", "day", "points", "first", "raiser"]
+    )
+    del rows
+    touches["day"] = touches["day"].map(dt.date.toordinal)
+    touches["points"] = touches["points"].fillna(0.0).astype(float)
+    touches["raiser"] = touches["raiser"] > 0
+    touches["first"] = pd.to_datetime(touches["first"], utc=True).astype("int64")
+    mqa = pd.DataFrame(
+        [
+            (account_id, at, timezone.localtime(at, tz).date().toordinal())
+            for account_id, at in StageTransition.objects.for_workspace(workspace)
+            .filter(to_stage="mqa", account_id__in=events.values("account_id"))
+            .values_list("account_id", "at")
+            .iterator(chunk_size=BATCH)
+        ],
+        columns=["account_id", "at", "day"],
+    )
+    if not mqa.empty:
+        mqa["at"] = pd.to_datetime(mqa["at"], utc=True).astype("int64")
+    engaged_points = Rules.from_settings(
+        (workspace.settings or {}).get("journey_rules")
+    ).engaged_points
+    digests = campaign_targets_digest(
+        workspace=workspace, campaign_ids=sorted(set(touches["campaign_id"].tolist()))
+    )
+    made = 0
+    batch: list[CampaignReach] = []
+    for row in reach_rows(
+        touches,
+        engaged_points=engaged_points,
+        mqa=mqa,
+        targets=set(targets.values_list("campaign_id", "account_id")),
+    ):
+        count, hashed = digests.get(row.campaign_id, (0, 0))
+        batch.append(
+            CampaignReach(
+                workspace_id=workspace.pk,
+                campaign_id=row.campaign_id,
+                start_day=row.start_day,
+                counts=encode(row.counts),
+                engaged_points=engaged_points,
+                targets_count=count,
+                targets_hash=hashed,
+            )
+        )
+        if len(batch) >= 1000:
+            made += len(CampaignReach.objects.bulk_create(batch))
+            batch = []
+    made += len(CampaignReach.objects.bulk_create(batch))
+    return made
+
+
+def _stale_reach_campaigns(workspace: Workspace) -> set[int]:
+    """Campaigns whose reach rows were built for another target list or engaged threshold, or
+    that have touches and no rows yet (built before the rollup existed)."""
+    from campaigns.journey import Rules
+    from campaigns.models import Campaign, EngagementEvent
+    from dashboards.selectors.team import campaign_targets_digest
+
+    engaged_points = Rules.from_settings(
+        (workspace.settings or {}).get("journey_rules")
+    ).engaged_points
+    digests = campaign_targets_digest(workspace=workspace)
+    built = set(
+        CampaignReach.objects.for_workspace(workspace)
+        .values_list("campaign_id", "engaged_points", "targets_count", "targets_hash")
+        .distinct()
+        .order_by()
+    )
+    stale = {
+        campaign_id
+        for campaign_id, points, n, hashed in built
+        if points != engaged_points or digests.get(campaign_id, (0, 0)) != (n, hashed)
+    }
+    missing = set(Campaign.objects.for_workspace(workspace).values_list("pk", flat=True)) - {
+        campaign_id for campaign_id, *_ in built
+    }
+    if missing:
+        missing &= set(
+            EngagementEvent.objects.for_workspace(workspace)
+            .filter(campaign_id__in=missing, account__isnull=False)
+            .values_list("campaign_id", flat=True)
+            .distinct()
+            .order_by()
+        )
+    return stale | missing
+
+
 # -- state -------------------------------------------------------------------------------------------
 def _state(workspace: Workspace) -> RollupState:
     state, _ = RollupState.objects.get_or_create(workspace=workspace)
@@ -612,6 +739,7 @@ def _run(workspace: Workspace, work, *, full: bool) -> dict:
                 AccountStageFact,
                 LeadStageFact,
                 CampaignCredit,
+                CampaignReach,
             ):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return counts
@@ -628,6 +756,7 @@ def rollups_rebuild(*, workspace: Workspace) -> dict:
             ("stage_facts", _stage_facts),
             ("lead_facts", _lead_facts),
             ("campaign_credits", _campaign_credits),
+            ("campaign_reach", _campaign_reach),
             ("daily", _engagement_daily),
             ("weekly", _engagement_weekly),
             ("cube", _engagement_cube),
@@ -688,6 +817,19 @@ def rollups_refresh(*, workspace: Workspace, account_ids: Iterable[int] | None =
             counts["stage_facts"] = _stage_facts(workspace, ids)
             counts["lead_facts"] = _lead_facts(workspace, ids)
             counts["campaign_credits"] = _campaign_credits(workspace, ids)
+        # Touches of the changed accounts, their MQA moves, edited target lists and a new
+        # engaged threshold all move some campaign's reach counts.
+        campaigns = _stale_reach_campaigns(workspace)
+        if ids:
+            campaigns |= set(
+                EngagementEvent.objects.for_workspace(workspace)
+                .filter(account_id__in=ids, campaign_id__isnull=False)
+                .values_list("campaign_id", flat=True)
+                .distinct()
+                .order_by()
+            )
+        if campaigns:
+            counts["campaign_reach"] = _campaign_reach(workspace, sorted(campaigns))
             # A changed tier or owner moves the account to another cube cell in every week.
             cube_weeks |= set(
                 EngagementWeekly.objects.for_workspace(workspace)

@@ -6,12 +6,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 
 from abm.models import Membership, Workspace
 from dashboards.filters import DashboardFilters
-from dashboards.models import CampaignCredit, LeadStageFact, OpportunityFact
+from dashboards.models import CampaignCredit, CampaignReach, LeadStageFact, OpportunityFact
 from dashboards.selectors.common import account_q, between, between_dt, fact_q, ratio, rounded
 
 
@@ -131,6 +131,96 @@ def campaign_credit(*, workspace: Workspace, filters: DashboardFilters, model: s
     return dict(out)
 
 
+# Knuth's multiplicative hash: a target list's (count, sum of hashed ids) changes when an account
+# is swapped for another, where a plain sum of ids would not notice one added and one removed.
+_TARGET_HASH_MULTIPLIER = 2654435761
+_TARGET_HASH_MODULUS = 2**32
+
+
+def campaign_targets_digest(
+    *, workspace: Workspace, campaign_ids: list[int] | None = None
+) -> dict[int, tuple[int, int]]:
+    """{campaign id: (targets, hash of their account ids)} for campaigns with any target."""
+    from campaigns.models import CampaignAccount
+
+    targets = CampaignAccount.objects.for_workspace(workspace)
+    if campaign_ids is not None:
+        targets = targets.filter(campaign_id__in=campaign_ids)
+    return {
+        campaign_id: (n, int(hashed or 0))
+        for campaign_id, n, hashed in targets.values("campaign_id")
+        .annotate(
+            n=Count("pk"),
+            hashed=Sum(F("account_id") * _TARGET_HASH_MULTIPLIER % _TARGET_HASH_MODULUS),
+        )
+        .values_list("campaign_id", "n", "hashed")
+        .order_by()
+    }
+
+
+def _engaged_points(workspace: Workspace) -> float:
+    from campaigns.journey import Rules
+
+    return Rules.from_settings((workspace.settings or {}).get("journey_rules")).engaged_points
+
+
+def campaign_reach(
+    *, workspace: Workspace, filters: DashboardFilters, campaign_ids: list[int] | None = None
+) -> dict[int, dict]:
+    """{campaign id: {"targeted", "reached", "engaged", "mqa"}} for the period, read from
+    `CampaignReach`: one row per campaign (the first start day on or after the period's first
+    day). Campaigns without rows, or whose rows were built for another target list or engaged
+    threshold, are left out; `campaigns.selectors.campaign_performance` counts those from the
+    touches."""
+    from dashboards.reach import value_at
+
+    rows = CampaignReach.objects.for_workspace(workspace)
+    if campaign_ids is not None:
+        rows = rows.filter(campaign_id__in=campaign_ids)
+    built = dict(
+        rows.values("campaign_id")
+        .annotate(
+            first=Min(
+                "start_day",
+                filter=Q(start_day__gte=filters.date_from, start_day__lte=filters.date_to),
+            )
+        )
+        .values_list("campaign_id", "first")
+        .order_by()
+    )
+    if not built:
+        return {}
+    digests = campaign_targets_digest(workspace=workspace, campaign_ids=sorted(built))
+    wanted = Q(pk__in=[])
+    for campaign_id, first in built.items():
+        if first is not None:
+            wanted |= Q(campaign_id=campaign_id, start_day=first)
+    stored = {row.campaign_id: row for row in rows.filter(wanted)}
+    if len(stored) < sum(first is not None for first in built.values()):
+        return {}  # a refresh replaced the rows between the two reads: count from the touches
+    engaged_points = _engaged_points(workspace)
+    out: dict[int, dict] = {}
+    for campaign_id in built:
+        targets, hashed = digests.get(campaign_id, (0, 0))
+        row = stored.get(campaign_id)
+        if row is None:  # no touch in the period
+            counts = {"reached": 0, "engaged": 0, "mqa": 0, "reached_targets": 0}
+        elif row.engaged_points != engaged_points or (row.targets_count, row.targets_hash) != (
+            targets,
+            hashed,
+        ):
+            continue
+        else:
+            counts = value_at(row.start_day, row.counts, filters.date_to)
+        out[campaign_id] = {
+            "targeted": targets + counts["reached"] - counts["reached_targets"],
+            "reached": counts["reached"],
+            "engaged": counts["engaged"],
+            "mqa": counts["mqa"],
+        }
+    return out
+
+
 def campaign_performance(
     *, workspace: Workspace, filters: DashboardFilters, model: str = ""
 ) -> dict:
@@ -148,6 +238,11 @@ def campaign_performance(
         date_to=filters.date_to,
         campaign_ids=[filters.campaign] if filters.campaign else None,
         credited=campaign_credit(workspace=workspace, filters=filters, model=model),
+        reach=campaign_reach(
+            workspace=workspace,
+            filters=filters,
+            campaign_ids=[filters.campaign] if filters.campaign else None,
+        ),
     )
     for row in rows:
         row["engagement_rate"] = rounded(ratio(row.get("engaged"), row.get("targeted")))

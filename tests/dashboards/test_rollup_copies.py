@@ -19,6 +19,7 @@ from dashboards.filters import filters_parse
 from dashboards.models import (
     AccountStageFact,
     CampaignCredit,
+    CampaignReach,
     LeadStageFact,
     OpportunityFact,
 )
@@ -34,7 +35,7 @@ from tests.factories import (
 )
 
 FILTERS = filters_parse({"from": "2026-01-01", "to": "2026-03-31"}, today=day("2026-04-01"))
-COPIES = (CampaignCredit, AccountStageFact, LeadStageFact, OpportunityFact)
+COPIES = (CampaignCredit, CampaignReach, AccountStageFact, LeadStageFact, OpportunityFact)
 
 
 def snapshot(ws) -> dict[str, list[tuple]]:
@@ -42,7 +43,11 @@ def snapshot(ws) -> dict[str, list[tuple]]:
     out = {}
     for model in COPIES:
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
-        out[model.__name__] = sorted(model.objects.for_workspace(ws).values_list(*fields), key=repr)
+        rows = model.objects.for_workspace(ws).values_list(*fields)
+        out[model.__name__] = sorted(
+            (tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows),
+            key=repr,
+        )
     return out
 
 
