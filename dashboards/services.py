@@ -28,6 +28,7 @@ from dashboards.models import (
     CampaignReach,
     EngagementCube,
     EngagementDaily,
+    EngagementSurge,
     EngagementWeekly,
     LeadStageFact,
     OpportunityFact,
@@ -130,6 +131,113 @@ def _engagement_weekly(workspace: Workspace, weeks: list[dt.date] | None) -> int
     )
     return _insert_select(EngagementWeekly, columns, per_channel) + _insert_select(
         EngagementWeekly, columns, every
+    )
+
+
+def _copy_rows(model, columns: list[str], rows: list[tuple]) -> int:
+    """Many rows in: COPY on PostgreSQL (millions of surge rows), bulk_create elsewhere."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        return len(model.objects.bulk_create(objs, batch_size=BATCH))
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    buffer.seek(0)
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)", buffer)
+    return len(rows)
+
+
+def _week_number(monday: dt.date) -> int:
+    """Weeks since 0001-01-01, a Monday (ordinal 1), so week n starts on ordinal 7n + 1."""
+    return (monday.toordinal() - 1) // 7
+
+
+def _engagement_surge(
+    workspace: Workspace, weeks: list[dt.date] | None, account_ids: list[int] | None = None
+) -> int:
+    """`EngagementSurge` from the all-channel weekly rows: of every week (None), of the weeks
+    whose surge a change of the given weeks' points moves (each week counts in the surge of
+    itself and the seven weeks after it), or of the given accounts (their tier or owner moved).
+    """
+    import numpy as np
+
+    from dashboards.selectors.engagement import BASELINE_WEEKS, RECENT_WEEKS
+
+    span = RECENT_WEEKS + BASELINE_WEEKS
+    existing = EngagementSurge.objects.for_workspace(workspace)
+    weekly = EngagementWeekly.objects.for_workspace(workspace).filter(channel=ALL_CHANNELS)
+    if weeks is not None:
+        first = min(weeks)
+        last = max(weeks) + dt.timedelta(weeks=span - 1)
+        existing = existing.filter(week__gte=first, week__lte=last)
+        weekly = weekly.filter(week__gte=first - dt.timedelta(weeks=span - 1), week__lte=last)
+    if account_ids is not None:
+        existing = existing.filter(account_id__in=account_ids)
+        weekly = weekly.filter(account_id__in=account_ids)
+    existing.delete()
+    rows = list(weekly.values_list("account_id", "week", "points").order_by())
+    if not rows:
+        return 0
+    account = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    week = np.fromiter((_week_number(r[1]) for r in rows), dtype=np.int64, count=len(rows))
+    points = np.fromiter((r[2] or 0.0 for r in rows), dtype=float, count=len(rows))
+    del rows
+    key = account * (1 << 24) + week
+    order = np.argsort(key, kind="stable")
+    key, points = key[order], points[order]
+    # every week with recent points: a touched week and the week after it
+    candidates = np.unique(np.concatenate([key, key + 1]))
+    if weeks is not None:
+        lo, hi = _week_number(first), _week_number(last)
+        in_range = (candidates % (1 << 24) >= lo) & (candidates % (1 << 24) <= hi)
+        candidates = candidates[in_range]
+
+    def points_at(offset: int) -> np.ndarray:
+        wanted = candidates - offset
+        at = np.minimum(np.searchsorted(key, wanted), len(key) - 1)
+        return np.where(key[at] == wanted, points[at], 0.0)
+
+    recent = sum(points_at(k) for k in range(RECENT_WEEKS))
+    baseline = sum(points_at(k) for k in range(RECENT_WEEKS, span))
+    keep = recent > 0
+    candidates, recent, baseline = candidates[keep], recent[keep], baseline[keep]
+    surge = recent / RECENT_WEEKS / np.maximum(baseline / BASELINE_WEEKS, 1.0)
+    accounts = candidates // (1 << 24)
+    fields = _account_fields(workspace, set(np.unique(accounts).tolist()))
+    out = []
+    for a, w, r, b, g in zip(
+        accounts.tolist(),
+        (candidates % (1 << 24)).tolist(),
+        recent.tolist(),
+        baseline.tolist(),
+        surge.tolist(),
+        strict=True,
+    ):
+        tier, segment, owner = fields.get(a, NO_ACCOUNT_FIELDS)
+        out.append(
+            (workspace.pk, a, dt.date.fromordinal(w * 7 + 1), r, b, g, tier, segment, owner or 0)
+        )
+    return _copy_rows(
+        EngagementSurge,
+        [
+            "workspace_id",
+            "account_id",
+            "week",
+            "recent",
+            "baseline",
+            "surge",
+            "tier",
+            "segment",
+            "owner_id",
+        ],
+        out,
     )
 
 
@@ -734,6 +842,7 @@ def _run(workspace: Workspace, work, *, full: bool) -> dict:
             for model in (
                 EngagementDaily,
                 EngagementWeekly,
+                EngagementSurge,
                 EngagementCube,
                 OpportunityFact,
                 AccountStageFact,
@@ -759,6 +868,7 @@ def rollups_rebuild(*, workspace: Workspace) -> dict:
             ("campaign_reach", _campaign_reach),
             ("daily", _engagement_daily),
             ("weekly", _engagement_weekly),
+            ("surge", _engagement_surge),
             ("cube", _engagement_cube),
         ):
             started = time.perf_counter()
@@ -810,6 +920,7 @@ def rollups_refresh(*, workspace: Workspace, account_ids: Iterable[int] | None =
         if days:
             counts["daily"] = _engagement_daily(workspace, days)
             counts["weekly"] = _engagement_weekly(workspace, weeks)
+            counts["surge"] = _engagement_surge(workspace, weeks)
         ids = sorted(accounts)
         cube_weeks = set(weeks)
         if ids:
@@ -817,6 +928,7 @@ def rollups_refresh(*, workspace: Workspace, account_ids: Iterable[int] | None =
             counts["stage_facts"] = _stage_facts(workspace, ids)
             counts["lead_facts"] = _lead_facts(workspace, ids)
             counts["campaign_credits"] = _campaign_credits(workspace, ids)
+            counts["surge_accounts"] = _engagement_surge(workspace, None, ids)
         # Touches of the changed accounts, their MQA moves, edited target lists and a new
         # engaged threshold all move some campaign's reach counts.
         campaigns = _stale_reach_campaigns(workspace)

@@ -5,22 +5,23 @@ start on Monday; a period covers every week that overlaps it. Surge compares an 
 points in the last two weeks of the period with its weekly average over the six weeks before.
 
 Ranking every engaged account (≈50,000 a week at 10M events) on each request cost ~400 ms of
-database time, so the two rankings first bound the answer from a few seed accounts and then
-rank only the accounts that can beat that bound (`_top_ranked`); the result is the same as
-ranking everyone, because an account can only make the top if one of its weeks is big enough.
+database time. Surge is therefore stored per account and week (`EngagementSurge`), and the heat
+map first bounds its answer from a few seed accounts and then ranks only the accounts that can
+beat that bound (`_top_ranked`); the result is the same as ranking everyone, because an account
+can only make the top if one of its weeks is big enough.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, FloatField, IntegerField, Q, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models import Count, Exists, IntegerField, OuterRef, Sum, Value
+from django.db.models.functions import Coalesce
 
 from abm.models import Workspace
-from campaigns.models import Channel
+from campaigns.models import CampaignAccount, Channel
 from dashboards.filters import TIERS, DashboardFilters, week_start, weeks_between
-from dashboards.models import ALL_CHANNELS, EngagementCube, EngagementWeekly
+from dashboards.models import ALL_CHANNELS, EngagementCube, EngagementSurge, EngagementWeekly
 from dashboards.selectors.common import account_q, rounded
 
 CHANNEL_LABELS = {**dict(Channel.choices), "other": "Other"}
@@ -180,66 +181,45 @@ def _top_ranked(
 
 
 def surging_accounts(*, workspace: Workspace, filters: DashboardFilters, limit: int = 10) -> dict:
-    """Accounts whose last two weeks beat their own six-week baseline the most.
-
-    Surge = recent / RECENT_WEEKS / max(baseline / BASELINE_WEEKS, 1) ≤ recent / RECENT_WEEKS,
-    so an account with surge ≥ L has a recent week of at least L points (`_top_ranked`).
-    """
-    last = week_start(filters.date_to)
-    recent_from = last - dt.timedelta(weeks=RECENT_WEEKS - 1)
-    base_from = recent_from - dt.timedelta(weeks=BASELINE_WEEKS)
-    recent_q = Q(week__gte=recent_from)
-    weekly = _account_weekly(workspace, filters)
-    recent_weeks = [recent_from + dt.timedelta(weeks=i) for i in range(RECENT_WEEKS)]
-    rows = _top_ranked(
-        weekly,
-        recent_weeks,
-        limit,
-        lambda ids: _surge_ranking(weekly, ids, base_from, last, recent_q)[:limit],
-        "surge",
-        lambda surge: surge * RECENT_WEEKS / len(recent_weeks),
+    """Accounts whose last two weeks beat their own six-week baseline the most, as of the
+    period's last week: surge = recent / RECENT_WEEKS / max(baseline / BASELINE_WEEKS, 1).
+    Read from `EngagementSurge` (one index range scan in surge order)."""
+    rows = EngagementSurge.objects.for_workspace(workspace).filter(week=week_start(filters.date_to))
+    if filters.tier:
+        rows = rows.filter(tier=0 if filters.tier == "none" else int(filters.tier))
+    if filters.segment:
+        rows = rows.filter(segment=filters.segment)
+    if filters.owner:
+        rows = rows.filter(owner_id=filters.owner)
+    if filters.campaign:
+        rows = rows.filter(
+            Exists(
+                CampaignAccount.objects.filter(
+                    campaign_id=filters.campaign, account_id=OuterRef("account_id")
+                )
+            )
+        )
+    top = list(
+        rows.order_by("-surge", "-recent", "account_id").values_list(
+            "account_id", "recent", "baseline", "surge"
+        )[:limit]
     )
-    names = _names(workspace, [r["account_id"] for r in rows])
+    names = _names(workspace, [account_id for account_id, *_ in top])
     return {
         "recent_weeks": RECENT_WEEKS,
         "baseline_weeks": BASELINE_WEEKS,
         "rows": [
             {
-                "account_id": r["account_id"],
-                "account": names[r["account_id"]][0],
-                "tier": names[r["account_id"]][1],
-                "recent_points": rounded(r["recent"], 2),
-                "baseline_weekly": rounded(r["baseline"] / BASELINE_WEEKS, 2),
-                "surge": rounded(r["surge"], 2),
+                "account_id": account_id,
+                "account": names[account_id][0],
+                "tier": names[account_id][1],
+                "recent_points": rounded(recent, 2),
+                "baseline_weekly": rounded(baseline / BASELINE_WEEKS, 2),
+                "surge": rounded(surge, 2),
             }
-            for r in rows
+            for account_id, recent, baseline, surge in top
         ],
     }
-
-
-def _surge_ranking(weekly, ids, base_from: dt.date, last: dt.date, recent_q: Q):
-    if ids is not None:
-        weekly = weekly.filter(account_id__in=sorted(ids))
-    return (
-        weekly.filter(week__gte=base_from, week__lte=last)
-        .values("account_id")
-        .annotate(
-            recent=Sum("points", filter=recent_q, default=0.0),
-            baseline=Sum("points", filter=~recent_q, default=0.0),
-        )
-        .filter(recent__gt=0)
-        .annotate(
-            surge=F("recent")
-            / RECENT_WEEKS
-            / Greatest(
-                Cast(F("baseline"), FloatField()) / BASELINE_WEEKS,
-                Value(1.0),
-                output_field=FloatField(),
-            )
-        )
-        .order_by("-surge", "-recent", "account_id")
-        .values("account_id", "recent", "baseline", "surge")
-    )
 
 
 def engagement_heatmap(*, workspace: Workspace, filters: DashboardFilters, limit: int = 15) -> dict:

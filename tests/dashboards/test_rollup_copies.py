@@ -20,6 +20,7 @@ from dashboards.models import (
     AccountStageFact,
     CampaignCredit,
     CampaignReach,
+    EngagementSurge,
     LeadStageFact,
     OpportunityFact,
 )
@@ -35,7 +36,14 @@ from tests.factories import (
 )
 
 FILTERS = filters_parse({"from": "2026-01-01", "to": "2026-03-31"}, today=day("2026-04-01"))
-COPIES = (CampaignCredit, CampaignReach, AccountStageFact, LeadStageFact, OpportunityFact)
+COPIES = (
+    CampaignCredit,
+    CampaignReach,
+    EngagementSurge,
+    AccountStageFact,
+    LeadStageFact,
+    OpportunityFact,
+)
 
 
 def snapshot(ws) -> dict[str, list[tuple]]:
