@@ -134,29 +134,37 @@ def _engagement_weekly(workspace: Workspace, weeks: list[dt.date] | None) -> int
     )
 
 
-def _copy_rows(model, columns: list[str], rows: list[tuple]) -> int:
-    """Many rows in: COPY on PostgreSQL (millions of surge rows), bulk_create elsewhere."""
-    if not rows:
+def _copy_frame(model, frame) -> int:
+    """A pandas frame's rows in (its columns named as the model's): COPY on PostgreSQL, where
+    a rebuild writes millions of surge rows, bulk_create elsewhere."""
+    if frame.empty:
         return 0
+    columns = list(frame.columns)
     if connection.vendor != "postgresql":
-        objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        objs = [
+            model(**dict(zip(columns, row, strict=True)))
+            for row in frame.itertuples(index=False, name=None)
+        ]
         return len(model.objects.bulk_create(objs, batch_size=BATCH))
-    import csv
     import io
 
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    frame.to_csv(buffer, header=False, index=False)
     buffer.seek(0)
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)", buffer)
-    return len(rows)
+    return len(frame)
 
 
 def _week_number(monday: dt.date) -> int:
     """Weeks since 0001-01-01, a Monday (ordinal 1), so week n starts on ordinal 7n + 1."""
     return (monday.toordinal() - 1) // 7
+
+
+SURGE_ACCOUNTS_PER_PASS = 25_000  # accounts whose weekly rows are held in memory at once
+_WEEK_BITS = 24  # an (account, week number) pair packed into one int64 key
 
 
 def _engagement_surge(
@@ -165,39 +173,78 @@ def _engagement_surge(
     """`EngagementSurge` from the all-channel weekly rows: of every week (None), of the weeks
     whose surge a change of the given weeks' points moves (each week counts in the surge of
     itself and the seven weeks after it), or of the given accounts (their tier or owner moved).
+    A few tens of thousands of accounts at a time, so a rebuild's memory stays flat.
     """
-    import numpy as np
-
+    from accounts.models import Account
     from dashboards.selectors.engagement import BASELINE_WEEKS, RECENT_WEEKS
 
     span = RECENT_WEEKS + BASELINE_WEEKS
     existing = EngagementSurge.objects.for_workspace(workspace)
     weekly = EngagementWeekly.objects.for_workspace(workspace).filter(channel=ALL_CHANNELS)
+    week_range = None
     if weeks is not None:
         first = min(weeks)
         last = max(weeks) + dt.timedelta(weeks=span - 1)
+        week_range = (_week_number(first), _week_number(last))
         existing = existing.filter(week__gte=first, week__lte=last)
         weekly = weekly.filter(week__gte=first - dt.timedelta(weeks=span - 1), week__lte=last)
     if account_ids is not None:
         existing = existing.filter(account_id__in=account_ids)
-        weekly = weekly.filter(account_id__in=account_ids)
+        ids = sorted(set(account_ids))
+    else:
+        ids = list(
+            Account.objects.for_workspace(workspace).order_by("pk").values_list("pk", flat=True)
+        )
     existing.delete()
-    rows = list(weekly.values_list("account_id", "week", "points").order_by())
+    made = 0
+    for lo in range(0, len(ids), SURGE_ACCOUNTS_PER_PASS):
+        chunk = ids[lo : lo + SURGE_ACCOUNTS_PER_PASS]
+        rows = weekly.filter(account_id__gte=chunk[0], account_id__lte=chunk[-1])
+        if account_ids is not None:
+            rows = rows.filter(account_id__in=chunk)
+        frame = _surge_frame(
+            list(rows.values_list("account_id", "week", "points").order_by()),
+            week_range,
+            span,
+        )
+        if frame.empty:
+            continue
+        fields = _account_fields(workspace, set(frame["account_id"].unique().tolist()))
+        tier, segment, owner = zip(
+            *(fields.get(a, NO_ACCOUNT_FIELDS) for a in frame["account_id"].tolist()),
+            strict=True,
+        )
+        frame["tier"] = tier
+        frame["segment"] = segment
+        frame["owner_id"] = [o or 0 for o in owner]
+        frame.insert(0, "workspace_id", workspace.pk)
+        made += _copy_frame(EngagementSurge, frame)
+    return made
+
+
+def _surge_frame(rows: list[tuple], week_range: tuple[int, int] | None, span: int):
+    """(account, week, points) weekly rows → one row per account and week with recent points
+    above zero: account_id, week, recent, baseline, surge."""
+    import numpy as np
+    import pandas as pd
+
+    from dashboards.selectors.engagement import BASELINE_WEEKS, RECENT_WEEKS
+
+    columns = ["account_id", "week", "recent", "baseline", "surge"]
     if not rows:
-        return 0
-    account = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    week = np.fromiter((_week_number(r[1]) for r in rows), dtype=np.int64, count=len(rows))
-    points = np.fromiter((r[2] or 0.0 for r in rows), dtype=float, count=len(rows))
-    del rows
-    key = account * (1 << 24) + week
+        return pd.DataFrame(columns=columns)
+    n = len(rows)
+    account = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    week = np.fromiter((_week_number(r[1]) for r in rows), dtype=np.int64, count=n)
+    points = np.fromiter((r[2] or 0.0 for r in rows), dtype=float, count=n)
+    key = (account << _WEEK_BITS) + week
     order = np.argsort(key, kind="stable")
     key, points = key[order], points[order]
     # every week with recent points: a touched week and the week after it
     candidates = np.unique(np.concatenate([key, key + 1]))
-    if weeks is not None:
-        lo, hi = _week_number(first), _week_number(last)
-        in_range = (candidates % (1 << 24) >= lo) & (candidates % (1 << 24) <= hi)
-        candidates = candidates[in_range]
+    if week_range is not None:
+        number = candidates & ((1 << _WEEK_BITS) - 1)
+        candidates = candidates[(number >= week_range[0]) & (number <= week_range[1])]
 
     def points_at(offset: int) -> np.ndarray:
         wanted = candidates - offset
@@ -208,36 +255,16 @@ def _engagement_surge(
     baseline = sum(points_at(k) for k in range(RECENT_WEEKS, span))
     keep = recent > 0
     candidates, recent, baseline = candidates[keep], recent[keep], baseline[keep]
-    surge = recent / RECENT_WEEKS / np.maximum(baseline / BASELINE_WEEKS, 1.0)
-    accounts = candidates // (1 << 24)
-    fields = _account_fields(workspace, set(np.unique(accounts).tolist()))
-    out = []
-    for a, w, r, b, g in zip(
-        accounts.tolist(),
-        (candidates % (1 << 24)).tolist(),
-        recent.tolist(),
-        baseline.tolist(),
-        surge.tolist(),
-        strict=True,
-    ):
-        tier, segment, owner = fields.get(a, NO_ACCOUNT_FIELDS)
-        out.append(
-            (workspace.pk, a, dt.date.fromordinal(w * 7 + 1), r, b, g, tier, segment, owner or 0)
-        )
-    return _copy_rows(
-        EngagementSurge,
-        [
-            "workspace_id",
-            "account_id",
-            "week",
-            "recent",
-            "baseline",
-            "surge",
-            "tier",
-            "segment",
-            "owner_id",
-        ],
-        out,
+    mondays = (candidates & ((1 << _WEEK_BITS) - 1)) * 7 + 1
+    return pd.DataFrame(
+        {
+            "account_id": candidates >> _WEEK_BITS,
+            "week": [dt.date.fromordinal(int(o)) for o in mondays],
+            "recent": recent,
+            "baseline": baseline,
+            "surge": recent / RECENT_WEEKS / np.maximum(baseline / BASELINE_WEEKS, 1.0),
+        },
+        columns=columns,
     )
 
 
