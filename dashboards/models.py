@@ -14,6 +14,8 @@ from django.db import models
 
 from abm.tenancy import WorkspaceScopedModel
 
+# The account's fields copied onto facts, which their covering indexes carry for the filters.
+ACCOUNT_COPIES = ("account", "tier", "segment", "account_owner_id")
 ALL_CHANNELS = ""  # channel value of the weekly / cube rows that count every channel together
 
 
@@ -215,11 +217,33 @@ class AccountStageFact(WorkspaceScopedModel):
     tier = models.PositiveSmallIntegerField(default=0)  # the account's; 0 = untiered
     segment = models.CharField(max_length=16, default="unknown")
     account_owner_id = models.IntegerField(null=True, blank=True)
+    # prior_N: when the account last entered a stay of rank ≥ N before this one (None: never).
+    # The funnel counts an account at step N once per period: on its first stay of rank ≥ N
+    # in the period, the one whose prior_N is before the period (no GROUP BY account).
+    prior_1 = models.DateTimeField(null=True, blank=True)
+    prior_2 = models.DateTimeField(null=True, blank=True)
+    prior_3 = models.DateTimeField(null=True, blank=True)
+    prior_4 = models.DateTimeField(null=True, blank=True)
+    prior_5 = models.DateTimeField(null=True, blank=True)
+    prior_6 = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "entered_at"], name="stagefact_ws_entered"),
-            models.Index(fields=["workspace", "exited_at"], name="stagefact_ws_exited"),
+            # Covering (PostgreSQL): the funnel counts and medians are index-only scans.
+            models.Index(
+                fields=["workspace", "entered_at"],
+                include=[
+                    "rank",
+                    *(f"prior_{n}" for n in range(1, 7)),
+                    *ACCOUNT_COPIES,
+                ],
+                name="stagefact_ws_entered",
+            ),
+            models.Index(
+                fields=["workspace", "exited_at"],
+                include=["stage", "days", *ACCOUNT_COPIES],
+                name="stagefact_ws_exited",
+            ),
             models.Index(fields=["workspace", "account"], name="stagefact_ws_account"),
         ]
 
@@ -256,6 +280,12 @@ class LeadStageFact(WorkspaceScopedModel):
     tier = models.PositiveSmallIntegerField(default=0)
     segment = models.CharField(max_length=16, default="unknown")
     account_owner_id = models.IntegerField(null=True, blank=True)
+    # As on AccountStageFact: when the lead last reached a step of rank ≥ N before this one.
+    prior_1 = models.DateTimeField(null=True, blank=True)
+    prior_2 = models.DateTimeField(null=True, blank=True)
+    prior_3 = models.DateTimeField(null=True, blank=True)
+    prior_4 = models.DateTimeField(null=True, blank=True)
+    prior_5 = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -263,7 +293,23 @@ class LeadStageFact(WorkspaceScopedModel):
                 fields=["workspace", "contact", "status"], name="uniq_leadstagefact"
             )
         ]
-        indexes = [models.Index(fields=["workspace", "reached_at"], name="leadfact_ws_reached")]
+        indexes = [
+            models.Index(
+                fields=["workspace", "reached_at"],
+                include=[
+                    "rank",
+                    "status",
+                    *(f"prior_{n}" for n in range(1, 6)),
+                    *ACCOUNT_COPIES,
+                ],
+                name="leadfact_ws_reached",
+            ),
+            models.Index(
+                fields=["workspace", "exited_at"],
+                include=["status", "days", *ACCOUNT_COPIES],
+                name="leadfact_ws_exited",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact_id} reached {self.status} at {self.reached_at:%Y-%m-%d}"

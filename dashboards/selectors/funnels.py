@@ -8,8 +8,9 @@ Median time in stage covers stays that ended in the period.
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import Max
+import datetime as dt
+
+from django.db.models import Count, Q
 
 from abm.models import Workspace
 from dashboards.aggregates import Median
@@ -29,16 +30,25 @@ ACCOUNT_LABELS = {
 LEAD_LABELS = {"mql": "MQL", "sal": "SAL", "sql": "SQL", "opportunity": "Opportunity", "won": "Won"}
 
 
-def _count_by_top(per_entity) -> dict[int, int]:
-    """{top rank: entities} for a `values(entity).annotate(top=Max(rank))` queryset (one query)."""
-    sql, params = per_entity.values_list("top").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT top, COUNT(*) FROM ({sql}) AS t GROUP BY top", params)  # noqa: S608
-        return {int(top): n for top, n in cursor.fetchall() if top is not None}
+def _step_counts(facts, ladder, filters: DashboardFilters) -> list[int]:
+    """Entities that reached each step or a later one in the period, in one pass over the
+    period's facts: an entity counts at step N on its first fact of rank ≥ N in the period,
+    the one whose `prior_N` (its previous fact of rank ≥ N) lies before the period."""
+    start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=dt.UTC)  # as between_dt
+    counts = facts.aggregate(
+        **{
+            f"step_{n}": Count(
+                "rank",  # a column of the covering index: an index-only scan
+                filter=Q(rank__gte=n)
+                & (Q(**{f"prior_{n}__isnull": True}) | Q(**{f"prior_{n}__lt": start})),
+            )
+            for n in range(1, len(ladder) + 1)
+        }
+    )
+    return [counts[f"step_{n}"] for n in range(1, len(ladder) + 1)]
 
 
-def _funnel(ladder, labels, tops: dict[int, int], medians: dict[str, float | None]) -> dict:
-    counts = [sum(n for top, n in tops.items() if top >= i + 1) for i in range(len(ladder))]
+def _funnel(ladder, labels, counts: list[int], medians: dict[str, float | None]) -> dict:
     rows = []
     for i, step in enumerate(ladder):
         nxt = counts[i + 1] if i + 1 < len(ladder) else None
@@ -64,12 +74,7 @@ def account_funnel(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     qs = AccountStageFact.objects.for_workspace(workspace)
     if filters.has_account_filter:
         qs = qs.filter(fact_q(filters))
-    moved = (
-        qs.filter(between_dt("entered_at", filters), rank__gt=0)
-        .values("account_id")
-        .annotate(top=Max("rank"))
-        .order_by()
-    )
+    moved = _step_counts(qs.filter(between_dt("entered_at", filters)), ACCOUNT_LADDER, filters)
     medians = dict(
         qs.filter(between_dt("exited_at", filters))
         .values("stage")
@@ -77,19 +82,14 @@ def account_funnel(*, workspace: Workspace, filters: DashboardFilters) -> dict:
         .values_list("stage", "m")
         .order_by()
     )
-    return _funnel(ACCOUNT_LADDER, ACCOUNT_LABELS, _count_by_top(moved), medians)
+    return _funnel(ACCOUNT_LADDER, ACCOUNT_LABELS, moved, medians)
 
 
 def lead_funnel(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     qs = LeadStageFact.objects.for_workspace(workspace)
     if filters.has_account_filter:
         qs = qs.filter(fact_q(filters))
-    reached = (
-        qs.filter(between_dt("reached_at", filters))
-        .values("contact_id")
-        .annotate(top=Max("rank"))
-        .order_by()
-    )
+    reached = _step_counts(qs.filter(between_dt("reached_at", filters)), LEAD_LADDER, filters)
     medians = dict(
         qs.filter(between_dt("exited_at", filters))
         .values("status")
@@ -97,4 +97,4 @@ def lead_funnel(*, workspace: Workspace, filters: DashboardFilters) -> dict:
         .values_list("status", "m")
         .order_by()
     )
-    return _funnel(LEAD_LADDER, LEAD_LABELS, _count_by_top(reached), medians)
+    return _funnel(LEAD_LADDER, LEAD_LABELS, reached, medians)

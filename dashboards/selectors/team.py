@@ -66,7 +66,7 @@ def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     acts = _grouped(
         activities, "user_id", n=Count("pk"), meetings=Count("pk", filter=Q(kind="meeting"))
     )
-    sql_n = _grouped(sqls, "account_owner_id", n=Count("contact_id", distinct=True))
+    sql_n = _grouped(sqls, "account_owner_id", n=Count("*"))  # one fact per lead and status
     pipe = _grouped(
         opps,
         "account_owner_id",
