@@ -99,6 +99,21 @@ class EngagementWeekly(WorkspaceScopedModel):
         return f"{self.account_id} {self.week} {self.channel or 'all'}: {self.events}"
 
 
+class AccountCell(WorkspaceScopedModel):
+    """How many accounts each (tier, segment, owner) holds: the SDR table's owned accounts
+    without counting the accounts table per request (70 ms at 200,000 accounts). Rebuilt whole
+    on every refresh (one GROUP BY). tier 0 = untiered, owner_id 0 = unassigned, as on the cube.
+    """
+
+    tier = models.PositiveSmallIntegerField(default=0)
+    segment = models.CharField(max_length=16)
+    owner_id = models.IntegerField(default=0)
+    accounts = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"t{self.tier} {self.segment} owner {self.owner_id}: {self.accounts}"
+
+
 class EngagementSurge(WorkspaceScopedModel):
     """An account's surge as of a week: its points in that week and the week before (`recent`)
     against the six weeks before those (`baseline`), as `dashboards.selectors.engagement`
@@ -294,6 +309,11 @@ class LeadStageFact(WorkspaceScopedModel):
             )
         ]
         indexes = [
+            models.Index(
+                fields=["workspace", "status", "reached_at"],
+                include=list(ACCOUNT_COPIES),
+                name="leadfact_ws_status_reached",
+            ),
             models.Index(
                 fields=["workspace", "reached_at"],
                 include=[

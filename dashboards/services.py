@@ -23,6 +23,7 @@ from abm.models import Workspace
 from dashboards.fx import USD_PER_UNIT
 from dashboards.models import (
     ALL_CHANNELS,
+    AccountCell,
     AccountStageFact,
     CampaignCredit,
     CampaignReach,
@@ -265,6 +266,29 @@ def _surge_frame(rows: list[tuple], week_range: tuple[int, int] | None, span: in
             "surge": recent / RECENT_WEEKS / np.maximum(baseline / BASELINE_WEEKS, 1.0),
         },
         columns=columns,
+    )
+
+
+def _account_cells(workspace: Workspace, _ids: list[int] | None = None) -> int:
+    """Accounts per (tier, segment, owner), all of them: one GROUP BY, so a refresh rebuilds
+    the whole (small) table whatever changed."""
+    from accounts.models import Account
+
+    AccountCell.objects.for_workspace(workspace).delete()
+    rows = (
+        Account.objects.for_workspace(workspace)
+        .annotate(
+            t=Coalesce("tier", Value(0), output_field=IntegerField()),
+            seg=_segment_case(),
+            o=Coalesce("owner_id", Value(0), output_field=IntegerField()),
+        )
+        .values("workspace_id", "t", "seg", "o")
+        .annotate(n=Count("pk"))
+        .values_list("workspace_id", "t", "seg", "o", "n")
+        .order_by()
+    )
+    return _insert_select(
+        AccountCell, ["workspace_id", "tier", "segment", "owner_id", "accounts"], rows
     )
 
 
@@ -930,6 +954,7 @@ def rollups_rebuild(*, workspace: Workspace) -> dict:
             ("weekly", _engagement_weekly),
             ("surge", _engagement_surge),
             ("cube", _engagement_cube),
+            ("account_cells", _account_cells),
         ):
             started = time.perf_counter()
             counts[name] = build(workspace, None)
@@ -1012,6 +1037,7 @@ def rollups_refresh(*, workspace: Workspace, account_ids: Iterable[int] | None =
             )
         if cube_weeks:
             counts["cube"] = _engagement_cube(workspace, sorted(cube_weeks))
+        counts["account_cells"] = _account_cells(workspace)
         return counts
 
     return _run(workspace, work, full=False)

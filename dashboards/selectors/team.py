@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from abm.models import Membership, Workspace
 from dashboards.filters import DashboardFilters
-from dashboards.models import CampaignCredit, CampaignReach, LeadStageFact, OpportunityFact
+from dashboards.models import (
+    AccountCell,
+    CampaignCredit,
+    CampaignReach,
+    LeadStageFact,
+    OpportunityFact,
+)
 from dashboards.selectors.common import account_q, between, between_dt, fact_q, ratio, rounded
 
 
@@ -31,6 +37,20 @@ def _sla_breaches(workspace: Workspace, ids: list[int], filters: DashboardFilter
     if filters.has_account_filter:
         clocks = clocks.filter(account_q(replace(filters, owner=None)))
     return {k: v["n"] for k, v in _grouped(clocks, "owner_id", n=Count("pk")).items()}
+
+
+def _owned_from_cells(workspace: Workspace, ids: list[int], scope: DashboardFilters) -> dict:
+    cells = AccountCell.objects.for_workspace(workspace).filter(owner_id__in=ids)
+    if scope.tier:
+        cells = cells.filter(tier=0 if scope.tier == "none" else int(scope.tier))
+    if scope.segment:
+        cells = cells.filter(segment=scope.segment)
+    return _grouped(
+        cells,
+        "owner_id",
+        n=Sum("accounts", default=0),
+        tier1=Sum("accounts", filter=Q(tier=1), default=0),
+    )
 
 
 def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
@@ -62,9 +82,12 @@ def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
         activities = activities.filter(account_q(scope))
         sqls = sqls.filter(fact_q(scope))
         opps = opps.filter(fact_q(scope))
-    owned = _grouped(accounts, "owner_id", n=Count("pk"), tier1=Count("pk", filter=Q(tier=1)))
+    if scope.campaign:  # a target list is not a cell: count the accounts themselves
+        owned = _grouped(accounts, "owner_id", n=Count("pk"), tier1=Count("pk", filter=Q(tier=1)))
+    else:
+        owned = _owned_from_cells(workspace, ids, scope)
     acts = _grouped(
-        activities, "user_id", n=Count("pk"), meetings=Count("pk", filter=Q(kind="meeting"))
+        activities, "user_id", n=Count("kind"), meetings=Count("kind", filter=Q(kind="meeting"))
     )
     sql_n = _grouped(sqls, "account_owner_id", n=Count("*"))  # one fact per lead and status
     pipe = _grouped(

@@ -17,6 +17,7 @@ from campaigns import attribution
 from campaigns.selectors import attributed_revenue, campaign_performance
 from dashboards.filters import filters_parse
 from dashboards.models import (
+    AccountCell,
     AccountStageFact,
     CampaignCredit,
     CampaignReach,
@@ -37,6 +38,7 @@ from tests.factories import (
 
 FILTERS = filters_parse({"from": "2026-01-01", "to": "2026-03-31"}, today=day("2026-04-01"))
 COPIES = (
+    AccountCell,
     CampaignCredit,
     CampaignReach,
     EngagementSurge,
@@ -263,3 +265,36 @@ def test_engagement_rankings_equal_ranking_every_account(workspace, monkeypatch,
     top_surge, top_heat = _brute_force_rankings(events, day("2026-04-06"))
     assert [r["account_id"] for r in surging["rows"]] == top_surge
     assert [r["account_id"] for r in heat["rows"]] == top_heat
+
+
+@pytest.mark.parametrize("params", [{}, {"tier": "1"}, {"segment": "smb"}, {"tier": "none"}])
+def test_owned_accounts_from_the_cells_equal_counting_the_accounts(dataset, params):
+    # given: the accounts re-tiered and re-assigned after the rebuild, then refreshed
+    from accounts.models import Account
+    from dashboards.filters import segment_of
+    from dashboards.selectors.team import sdr_performance
+
+    dataset.a3.tier = 1
+    dataset.a3.owner = dataset.sdr2
+    dataset.a3.save()
+    rollups_refresh(workspace=dataset.ws)
+    filters = filters_parse(
+        {"from": "2026-01-01", "to": "2026-03-31", **params}, today=day("2026-04-01")
+    )
+    # when
+    rows = sdr_performance(workspace=dataset.ws, filters=filters)["rows"]
+    # then
+    for row in rows:
+        mine = [
+            a
+            for a in Account.objects.for_workspace(dataset.ws).filter(owner_id=row["user_id"])
+            if (
+                not filters.tier
+                or (a.tier or "none")
+                == (filters.tier if filters.tier == "none" else int(filters.tier))
+            )
+            and (not filters.segment or segment_of(a.employees) == filters.segment)
+        ]
+        assert row["accounts"] == len(mine), (row["name"], params)
+        assert row["tier1_accounts"] == sum(1 for a in mine if a.tier == 1)
+    assert sum(r["accounts"] for r in rows) > 0 or params
