@@ -15,7 +15,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, F, IntegerField, Min, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 
@@ -106,6 +120,45 @@ def _engagement_daily(workspace: Workspace, days: list[dt.date] | None) -> int:
     )
 
 
+def _cell_copies(prefix: str = "account__") -> dict:
+    """The account's tier, segment and owner as the cube and weekly rows keep them (an
+    aggregate, so the daily rows' GROUP BY stays per account: one account, one value)."""
+    return {
+        "t": Max(Coalesce(f"{prefix}tier", Value(0), output_field=IntegerField())),
+        "seg": Max(_segment_case(prefix)),
+        "o": Max(Coalesce(f"{prefix}owner_id", Value(0), output_field=IntegerField())),
+    }
+
+
+def _weekly_copies_update(workspace: Workspace, account_ids: list[int]) -> int:
+    """A re-tiered or re-assigned account's weekly rows take its new tier, segment and owner."""
+    from accounts.models import Account
+
+    fields = Account.objects.filter(pk=OuterRef("account_id"))
+    changed = 0
+    for lo in range(0, len(account_ids), BATCH):
+        changed += (
+            EngagementWeekly.objects.for_workspace(workspace)
+            .filter(account_id__in=account_ids[lo : lo + BATCH])
+            .update(
+                tier=Coalesce(
+                    Subquery(fields.values("tier")[:1]), Value(0), output_field=IntegerField()
+                ),
+                segment=Coalesce(
+                    Subquery(
+                        fields.annotate(seg=_segment_case()).values("seg")[:1],
+                        output_field=CharField(),
+                    ),
+                    Value("unknown"),
+                ),
+                owner_id=Coalesce(
+                    Subquery(fields.values("owner_id")[:1]), Value(0), output_field=IntegerField()
+                ),
+            )
+        )
+    return changed
+
+
 def _engagement_weekly(workspace: Workspace, weeks: list[dt.date] | None) -> int:
     existing = EngagementWeekly.objects.for_workspace(workspace)
     daily = EngagementDaily.objects.for_workspace(workspace)
@@ -116,18 +169,28 @@ def _engagement_weekly(workspace: Workspace, weeks: list[dt.date] | None) -> int
     base = daily.annotate(w=TruncWeek("day"))
     if weeks is not None:
         base = base.filter(w__in=weeks)
-    columns = ["workspace_id", "account_id", "week", "channel", "events", "points"]
+    columns = [
+        "workspace_id",
+        "account_id",
+        "week",
+        "channel",
+        "events",
+        "points",
+        "tier",
+        "segment",
+        "owner_id",
+    ]
     per_channel = (
         base.values("workspace_id", "account_id", "w", "channel")
-        .annotate(n=Sum("events"), p=Sum("points"))
-        .values_list("workspace_id", "account_id", "w", "channel", "n", "p")
+        .annotate(n=Sum("events"), p=Sum("points"), **_cell_copies())
+        .values_list("workspace_id", "account_id", "w", "channel", "n", "p", "t", "seg", "o")
         .order_by()
     )
     every = (
         base.values("workspace_id", "account_id", "w")
         .annotate(ch=Value(ALL_CHANNELS, output_field=CharField()))
-        .annotate(n=Sum("events"), p=Sum("points"))
-        .values_list("workspace_id", "account_id", "w", "ch", "n", "p")
+        .annotate(n=Sum("events"), p=Sum("points"), **_cell_copies())
+        .values_list("workspace_id", "account_id", "w", "ch", "n", "p", "t", "seg", "o")
         .order_by()
     )
     return _insert_select(EngagementWeekly, columns, per_channel) + _insert_select(
@@ -1014,6 +1077,7 @@ def rollups_refresh(*, workspace: Workspace, account_ids: Iterable[int] | None =
             counts["lead_facts"] = _lead_facts(workspace, ids)
             counts["campaign_credits"] = _campaign_credits(workspace, ids)
             counts["surge_accounts"] = _engagement_surge(workspace, None, ids)
+            counts["weekly_copies"] = _weekly_copies_update(workspace, ids)
         # Touches of the changed accounts, their MQA moves, edited target lists and a new
         # engaged threshold all move some campaign's reach counts.
         campaigns = _stale_reach_campaigns(workspace)

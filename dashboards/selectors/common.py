@@ -98,3 +98,25 @@ def comparison(current: float | None, previous: float | None, **extra) -> dict:
         "change": rounded(change(current, previous)),
         **extra,
     }
+
+
+def cell_q(filters: DashboardFilters) -> Q:
+    """Tier, segment, owner and campaign on a rollup's cell copies of the account's fields
+    (`tier` 0 = untiered, `owner_id`, `segment`; the weekly and surge rollups). The campaign's
+    target list is a semi-join on `account_id`, which PostgreSQL drives from the (short) list."""
+    from campaigns.models import CampaignAccount
+
+    q = Q()
+    if filters.tier:
+        q &= Q(tier=0 if filters.tier == "none" else int(filters.tier))
+    if filters.segment:
+        q &= Q(segment=filters.segment)
+    if filters.owner:
+        q &= Q(owner_id=filters.owner)
+    if filters.campaign:
+        q &= Q(
+            account_id__in=CampaignAccount.objects.filter(campaign_id=filters.campaign).values(
+                "account_id"
+            )
+        )
+    return q

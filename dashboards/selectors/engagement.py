@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Sum
 
 from abm.models import Workspace
-from campaigns.models import CampaignAccount, Channel
+from campaigns.models import Channel
 from dashboards.filters import TIERS, DashboardFilters, week_start, weeks_between
 from dashboards.models import ALL_CHANNELS, EngagementCube, EngagementSurge, EngagementWeekly
-from dashboards.selectors.common import account_q, rounded
+from dashboards.selectors.common import cell_q, rounded
 
 CHANNEL_LABELS = {**dict(Channel.choices), "other": "Other"}
 RECENT_WEEKS = 2
@@ -58,11 +57,10 @@ def _trend_rows(workspace: Workspace, filters: DashboardFilters):
             .order_by()
         )
     weekly = EngagementWeekly.objects.for_workspace(workspace).filter(
-        account_q(filters), week__gte=first, week__lte=last
+        cell_q(filters), week__gte=first, week__lte=last
     )
     return (
-        weekly.annotate(t=Coalesce("account__tier", Value(0), output_field=IntegerField()))
-        .values_list("week", "t", "channel")
+        weekly.values_list("week", "tier", "channel")
         .annotate(a=Count("account_id"), n=Sum("events"), p=Sum("points"))
         .order_by()
     )
@@ -113,7 +111,7 @@ def engagement_trend(*, workspace: Workspace, filters: DashboardFilters) -> dict
 def _account_weekly(workspace: Workspace, filters: DashboardFilters):
     qs = EngagementWeekly.objects.for_workspace(workspace).filter(channel=ALL_CHANNELS)
     if filters.has_account_filter:
-        qs = qs.filter(account_q(filters))
+        qs = qs.filter(cell_q(filters))
     return qs
 
 
@@ -184,21 +182,9 @@ def surging_accounts(*, workspace: Workspace, filters: DashboardFilters, limit: 
     """Accounts whose last two weeks beat their own six-week baseline the most, as of the
     period's last week: surge = recent / RECENT_WEEKS / max(baseline / BASELINE_WEEKS, 1).
     Read from `EngagementSurge` (one index range scan in surge order)."""
-    rows = EngagementSurge.objects.for_workspace(workspace).filter(week=week_start(filters.date_to))
-    if filters.tier:
-        rows = rows.filter(tier=0 if filters.tier == "none" else int(filters.tier))
-    if filters.segment:
-        rows = rows.filter(segment=filters.segment)
-    if filters.owner:
-        rows = rows.filter(owner_id=filters.owner)
-    if filters.campaign:
-        rows = rows.filter(
-            Exists(
-                CampaignAccount.objects.filter(
-                    campaign_id=filters.campaign, account_id=OuterRef("account_id")
-                )
-            )
-        )
+    rows = EngagementSurge.objects.for_workspace(workspace).filter(
+        cell_q(filters), week=week_start(filters.date_to)
+    )
     top = list(
         rows.order_by("-surge", "-recent", "account_id").values_list(
             "account_id", "recent", "baseline", "surge"

@@ -22,6 +22,7 @@ from dashboards.models import (
     CampaignCredit,
     CampaignReach,
     EngagementSurge,
+    EngagementWeekly,
     LeadStageFact,
     OpportunityFact,
 )
@@ -42,6 +43,7 @@ COPIES = (
     CampaignCredit,
     CampaignReach,
     EngagementSurge,
+    EngagementWeekly,
     AccountStageFact,
     LeadStageFact,
     OpportunityFact,
@@ -298,3 +300,54 @@ def test_owned_accounts_from_the_cells_equal_counting_the_accounts(dataset, para
         assert row["accounts"] == len(mine), (row["name"], params)
         assert row["tier1_accounts"] == sum(1 for a in mine if a.tier == 1)
     assert sum(r["accounts"] for r in rows) > 0 or params
+
+
+@pytest.mark.parametrize("which", ["tier_1", "untiered", "campaign", "segment"])
+def test_filtered_engagement_rankings_equal_ranking_the_matching_accounts(workspace, which):
+    # given: 60 accounts of mixed tiers and sizes touched at random over 14 weeks, 15 of them
+    # on a campaign's target list
+    from tests.factories import CampaignAccountFactory
+
+    rng = random.Random(11)
+    first_day = dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC)
+    campaign = CampaignFactory(workspace=workspace)
+    accounts, events = [], []
+    for _ in range(60):
+        account = AccountFactory(
+            workspace=workspace,
+            tier=rng.choice([1, 2, None]),
+            employees=rng.choice([50, 500, 5000]),
+        )
+        accounts.append(account)
+        for week in range(14):
+            if rng.random() < 0.4:
+                when = first_day + dt.timedelta(weeks=week, days=rng.randint(0, 6))
+                weight = float(rng.choice([1, 2, 5, 15, 30, 200]))
+                EngagementEventFactory(
+                    workspace=workspace, account=account, weight=weight, occurred_at=when
+                )
+                events.append((account, when, weight))
+    targets = rng.sample(accounts, 15)
+    for account in targets:
+        CampaignAccountFactory(workspace=workspace, campaign=campaign, account=account)
+    rollups_rebuild(workspace=workspace)
+    params, keep = {
+        "tier_1": ({"tier": "1"}, lambda a: a.tier == 1),
+        "untiered": ({"tier": "none"}, lambda a: a.tier is None),
+        "campaign": ({"campaign": str(campaign.pk)}, lambda a: a in targets),
+        "segment": ({"segment": "mid_market"}, lambda a: a.employees == 500),
+    }[which]
+    filters = filters_parse(
+        {"from": "2026-01-05", "to": "2026-04-12", **params}, today=day("2026-04-13")
+    )
+    # when
+    surging = METRICS["surging_accounts"].compute(workspace=workspace, filters=filters)
+    heat = METRICS["engagement_heatmap"].compute(workspace=workspace, filters=filters)
+    # then
+    top_surge, top_heat = _brute_force_rankings(
+        [(a.pk, when, weight) for a, when, weight in events if keep(a)], day("2026-04-06")
+    )
+    assert top_surge
+    assert top_heat
+    assert [r["account_id"] for r in surging["rows"]] == top_surge
+    assert [r["account_id"] for r in heat["rows"]] == top_heat
