@@ -85,8 +85,12 @@ class EngagementWeekly(WorkspaceScopedModel):
 
     class Meta:
         constraints = [
+            # Covering too: a campaign filter reads its ~1,000 target accounts' rows through
+            # this index, 16 heap visits per account without the included columns (70 ms).
             models.UniqueConstraint(
-                fields=["workspace", "account", "week", "channel"], name="uniq_engweekly"
+                fields=["workspace", "account", "week", "channel"],
+                include=["events", "points", "tier"],
+                name="uniq_engweekly",
             )
         ]
         indexes = [
