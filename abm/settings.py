@@ -104,9 +104,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 if IS_POSTGRES:
     # The dashboards' medians sort a period's stays (150,000 rows at 10M events): in memory,
-    # not through temporary files as with the server's 4 MB default.
+    # not through temporary files as with the server's 4 MB default. No parallel workers per
+    # query by default: with many requests at once they only add CPU (a page's parallel scans
+    # cost ~30% more CPU in all under 8 concurrent users); a batch job can SET LOCAL them back.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", f"-c work_mem={env('DB_WORK_MEM', default='32MB')}"
+        "options",
+        f"-c work_mem={env('DB_WORK_MEM', default='32MB')}"
+        f" -c max_parallel_workers_per_gather={env.int('DB_PARALLEL_WORKERS', default=0)}",
     )
 
 REDIS_URL = env("REDIS_URL", default="")
