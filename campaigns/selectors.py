@@ -308,16 +308,24 @@ def attributed_revenue_by_model(
 
 
 def campaign_attribution_comparison(
-    *, campaign: Campaign, date_from: dt.date | None = None, date_to: dt.date | None = None
+    *,
+    campaign: Campaign,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    credited_by_model: dict | None = None,
 ) -> list[dict]:
     """The campaign's credit under every model: ``[{"model", "label", "pipeline",
-    "won_revenue", "opportunities", "won_opportunities"}]`` in MODELS order."""
-    by_model = attributed_revenue_by_model(
-        workspace=campaign.workspace, date_from=date_from, date_to=date_to
-    )
+    "won_revenue", "opportunities", "won_opportunities"}]`` in MODELS order. With
+    `credited_by_model` ({model: {campaign id: credit}}, the dashboards' rollup) nothing is
+    attributed here."""
+    if credited_by_model is None:
+        by_model = attributed_revenue_by_model(
+            workspace=campaign.workspace, date_from=date_from, date_to=date_to
+        )
+        credited_by_model = {model: by_model[model]["campaigns"] for model in by_model}
     rows = []
     for model, label in attribution.MODELS.items():
-        credit = by_model[model]["campaigns"].get(campaign.pk, {})
+        credit = credited_by_model[model].get(campaign.pk, {})
         rows.append(
             {
                 "model": model,
@@ -482,15 +490,18 @@ def channel_performance(
     model: str = attribution.DEFAULT_MODEL,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    credited: dict | None = None,
 ) -> list[dict]:
     """Pipeline and won revenue per channel under `model`, largest pipeline first.
 
     Keys: ``channel`` ("" for touches without one), ``label``, ``pipeline``, ``won_revenue``,
-    ``opportunities``, ``won_opportunities``, ``model``.
+    ``opportunities``, ``won_opportunities``, ``model``. `credited` ({channel: credit}) is the
+    attribution already summed (the dashboards' rollup); without it the touches are attributed.
     """
-    credited = attributed_revenue(
-        workspace=workspace, model=model, date_from=date_from, date_to=date_to
-    )["channels"]
+    if credited is None:
+        credited = attributed_revenue(
+            workspace=workspace, model=model, date_from=date_from, date_to=date_to
+        )["channels"]
     rows = [
         {
             "channel": channel,

@@ -28,6 +28,7 @@ from campaigns.forms import (
     TargetUploadForm,
 )
 from campaigns.models import Campaign, ContentAsset, JourneyRun, Segment, TargetListUpload
+from dashboards.selectors.team import campaign_rollups
 
 READ = SECTION_ROLES["campaigns"]
 WRITE = SECTION_ROLES["campaigns_write"]
@@ -49,9 +50,15 @@ def campaign_list(request):
     form = _period_form(request)
     period = form.values()
     campaigns = selectors.campaign_list(workspace=request.workspace)
+    rollups = campaign_rollups(workspace=request.workspace, **period) or {}
     performance = {
         row["campaign_id"]: row
-        for row in selectors.campaign_performance(workspace=request.workspace, **period)
+        for row in selectors.campaign_performance(
+            workspace=request.workspace,
+            credited=rollups.get("credited"),
+            reach=rollups.get("reach"),
+            **period,
+        )
     }
     for campaign in campaigns:
         campaign.perf = performance.get(campaign.pk, {})
@@ -61,7 +68,9 @@ def campaign_list(request):
         "pipeline": sum(r["pipeline"] for r in performance.values()),
         "won": sum(r["won_revenue"] for r in performance.values()),
     }
-    channels = selectors.channel_performance(workspace=request.workspace, **period)
+    channels = selectors.channel_performance(
+        workspace=request.workspace, credited=rollups.get("channels"), **period
+    )
     return render(
         request,
         "campaigns/campaign_list.html",
@@ -124,8 +133,15 @@ def campaign_detail(request, pk: int):
     campaign = _campaign(request, pk)
     form = _period_form(request)
     period = form.values()
+    rollups = (
+        campaign_rollups(workspace=request.workspace, campaign_ids=[campaign.pk], **period) or {}
+    )
     rows = selectors.campaign_performance(
-        workspace=request.workspace, campaign_ids=[campaign.pk], **period
+        workspace=request.workspace,
+        campaign_ids=[campaign.pk],
+        credited=rollups.get("credited"),
+        reach=rollups.get("reach"),
+        **period,
     )
     targets = Paginator(selectors.campaign_targets(campaign=campaign), 50).get_page(
         request.GET.get("page")
@@ -146,7 +162,10 @@ def campaign_detail(request, pk: int):
             "period": period,
             "model_label": attribution.MODELS[period["model"]],
             "comparison": selectors.campaign_attribution_comparison(
-                campaign=campaign, date_from=period["date_from"], date_to=period["date_to"]
+                campaign=campaign,
+                date_from=period["date_from"],
+                date_to=period["date_to"],
+                credited_by_model=rollups.get("credited_by_model"),
             ),
             "heatmap": selectors.campaign_heatmap(campaign=campaign, weeks=16),
             "targets": targets,

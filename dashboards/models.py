@@ -413,3 +413,34 @@ class CampaignReach(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"reach of campaign {self.campaign_id} from {self.start_day}"
+
+
+class ChannelCredit(WorkspaceScopedModel):
+    """What one channel earned of one opportunity under one attribution model: `CampaignCredit`
+    split by the touches' channel instead of their campaign ("" for touches without one), so
+    the campaigns page's channel table reads sums too. Same dates and flags as CampaignCredit.
+    """
+
+    opportunity = models.ForeignKey(
+        "accounts.Opportunity", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    channel = models.CharField(max_length=16, blank=True, default="")
+    model = models.CharField(max_length=16)
+    share = models.FloatField()
+    amount = models.FloatField()
+    created_date = models.DateField()
+    close_date = models.DateField(null=True, blank=True)
+    is_won = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "model", "created_date"], name="chcredit_ws_created"),
+            models.Index(fields=["workspace", "model", "close_date"], name="chcredit_ws_close"),
+            models.Index(fields=["workspace", "account"], name="chcredit_ws_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} credit of channel {self.channel or '-'} on {self.opportunity_id}"

@@ -41,6 +41,7 @@ from dashboards.models import (
     AccountStageFact,
     CampaignCredit,
     CampaignReach,
+    ChannelCredit,
     EngagementCube,
     EngagementDaily,
     EngagementSurge,
@@ -730,20 +731,22 @@ def _campaign_credits(workspace: Workspace, account_ids: list[int] | None) -> in
     from campaigns import attribution
     from campaigns.models import EngagementEvent
 
-    existing = CampaignCredit.objects.for_workspace(workspace)
     opps = Opportunity.objects.for_workspace(workspace).filter(created_date__isnull=False)
-    if account_ids is not None:
-        # a deal moved to another account leaves its old rows under the old account
-        existing = existing.filter(
-            Q(account_id__in=account_ids)
-            | Q(
-                opportunity_id__in=Opportunity.objects.for_workspace(workspace).filter(
-                    account_id__in=account_ids
+    for model in (CampaignCredit, ChannelCredit):
+        existing = model.objects.for_workspace(workspace)
+        if account_ids is not None:
+            # a deal moved to another account leaves its old rows under the old account
+            existing = existing.filter(
+                Q(account_id__in=account_ids)
+                | Q(
+                    opportunity_id__in=Opportunity.objects.for_workspace(workspace).filter(
+                        account_id__in=account_ids
+                    )
                 )
             )
-        )
+        existing.delete()
+    if account_ids is not None:
         opps = opps.filter(account_id__in=account_ids)
-    existing.delete()
     deals: dict[int, list[tuple]] = defaultdict(list)
     for row in opps.values_list(
         "pk", "account_id", "created_date", "close_date", "amount", "is_won"
@@ -763,17 +766,37 @@ def _campaign_credits(workspace: Workspace, account_ids: list[int] | None) -> in
         ):
             touches[aid].append(attribution.Touch(at, campaign_id, channel, kind))
         batch: list[CampaignCredit] = []
+        channels: list[ChannelCredit] = []
         for aid in chunk:
             for pk, _aid, created, closed, amount, is_won in deals[aid]:
                 deal = attribution.Deal(pk, aid, created, float(amount or 0), bool(is_won))
                 for model in attribution.MODELS:
                     earned: dict[int, list[float]] = {}
+                    by_channel: dict[str, list[float]] = {}
                     for touch, share in attribution.deal_shares(model, deal, touches.get(aid, ())):
+                        total = by_channel.setdefault(touch.channel or "", [0.0, 0.0])
+                        total[0] += share
+                        total[1] += share * deal.amount
                         if touch.campaign_id is None:
                             continue
                         total = earned.setdefault(touch.campaign_id, [0.0, 0.0])
                         total[0] += share
                         total[1] += share * deal.amount
+                    channels.extend(
+                        ChannelCredit(
+                            workspace_id=workspace.pk,
+                            opportunity_id=pk,
+                            account_id=aid,
+                            channel=channel,
+                            model=model,
+                            share=share,
+                            amount=amount_earned,
+                            created_date=created,
+                            close_date=closed,
+                            is_won=deal.is_won,
+                        )
+                        for channel, (share, amount_earned) in by_channel.items()
+                    )
                     batch.extend(
                         CampaignCredit(
                             workspace_id=workspace.pk,
@@ -792,7 +815,11 @@ def _campaign_credits(workspace: Workspace, account_ids: list[int] | None) -> in
             if len(batch) >= BATCH:
                 made += len(CampaignCredit.objects.bulk_create(batch))
                 batch = []
+            if len(channels) >= BATCH:
+                ChannelCredit.objects.bulk_create(channels)
+                channels = []
         made += len(CampaignCredit.objects.bulk_create(batch))
+        ChannelCredit.objects.bulk_create(channels)
     return made
 
 
@@ -996,6 +1023,7 @@ def _run(workspace: Workspace, work, *, full: bool) -> dict:
                 LeadStageFact,
                 CampaignCredit,
                 CampaignReach,
+                ChannelCredit,
             ):
                 cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
     return counts

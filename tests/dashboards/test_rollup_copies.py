@@ -351,3 +351,54 @@ def test_filtered_engagement_rankings_equal_ranking_the_matching_accounts(worksp
     assert top_heat
     assert [r["account_id"] for r in surging["rows"]] == top_surge
     assert [r["account_id"] for r in heat["rows"]] == top_heat
+
+
+@pytest.mark.parametrize("model", list(attribution.MODELS))
+def test_channel_credit_equals_attributing_the_touches(dataset, model):
+    # given
+    from dashboards.selectors.team import channel_credit
+
+    campaign_touches(dataset)
+    rollups_rebuild(workspace=dataset.ws)
+    # when
+    rolled = channel_credit(workspace=dataset.ws, filters=FILTERS, model=model)
+    direct = attributed_revenue(
+        workspace=dataset.ws, model=model, date_from=FILTERS.date_from, date_to=FILTERS.date_to
+    )["channels"]
+    # then
+    assert direct
+    assert set(rolled) == set(direct)
+    for channel, values in direct.items():
+        for key in ("pipeline", "won"):
+            assert rolled[channel][key] == pytest.approx(values[key]), (channel, key)
+        assert rolled[channel]["opportunities"] == values["opportunities"]
+        assert rolled[channel]["won_opportunities"] == values["won_opportunities"]
+
+
+def test_the_campaigns_app_pages_show_the_same_numbers_from_the_rollups(
+    dataset, admin_client, monkeypatch
+):
+    # given: the campaign list and a campaign's page counted from the touches (a small database)
+    from dashboards.selectors import team
+
+    client = admin_client
+    c2 = campaign_touches(dataset)
+    query = "?date_from=2026-01-01&date_to=2026-03-31&model=linear"
+    pages = [f"/campaigns/{query}", f"/campaigns/{c2.pk}/{query}"]
+    live = [client.get(page) for page in pages]
+    # when: the database counts as big, and the rollups hold the touches
+    monkeypatch.setattr(team, "LIVE_CAMPAIGN_TOUCHES_LIMIT", 0)
+    rollups_rebuild(workspace=dataset.ws)
+    rolled = [client.get(page) for page in pages]
+    # then: the numbers shown are the same
+    assert "146" in _numbers(live[0].content.decode())  # the list's pipeline, in thousands
+    for before, after in zip(live, rolled, strict=True):
+        assert before.status_code == after.status_code == 200
+        assert _numbers(before.content.decode()) == _numbers(after.content.decode())
+
+
+def _numbers(html: str) -> list[str]:
+    import re
+
+    body = html[html.index("<main") :]
+    return re.findall(r"\d[\d,.]*", re.sub(r"<[^>]+>", " ", body))
