@@ -112,29 +112,47 @@ def segment_options(*, workspace: Workspace) -> dict[str, list[str]]:
     }
 
 
-def campaign_list(*, workspace: Workspace) -> list[Campaign]:
-    """Campaigns with their target counts, touches and last touch, newest first."""
+def campaign_list(
+    *,
+    workspace: Workspace,
+    reached: dict[int, int] | None = None,
+    touch_totals: dict[int, tuple[int, dt.datetime | None]] | None = None,
+) -> list[Campaign]:
+    """Campaigns with their target counts, touches, accounts reached and last touch, newest
+    first. `reached` ({campaign id: accounts ever touched}) and `touch_totals` ({campaign id:
+    (touches, last touch)}), the dashboards' rollups, spare counting over every touch (20 s at
+    10M events)."""
     campaigns = list(
         Campaign.objects.for_workspace(workspace)
         .select_related("owner")
         .annotate(target_count=Count("targets", distinct=True))
         .order_by("-created_at")
     )
-    stats = {
-        row["campaign_id"]: row
-        for row in EngagementEvent.objects.for_workspace(workspace)
-        .filter(campaign__isnull=False)
-        .values("campaign_id")
-        .annotate(
-            touches=Count("id"),
-            accounts=Count("account_id", distinct=True),
-            last=Max("occurred_at"),
-        )
-    }
+    if reached is not None and touch_totals is not None:
+        stats = {
+            campaign_id: {"touches": n, "last": last}
+            for campaign_id, (n, last) in touch_totals.items()
+        }
+    else:
+        stats = {
+            row["campaign_id"]: row
+            for row in EngagementEvent.objects.for_workspace(workspace)
+            .filter(campaign__isnull=False)
+            .values("campaign_id")
+            .annotate(
+                touches=Count("id"),
+                accounts=Count("account_id", distinct=True),
+                last=Max("occurred_at"),
+            )
+            .order_by()
+        }
+        reached = None
     for campaign in campaigns:
         row = stats.get(campaign.pk, {})
         campaign.touch_count = row.get("touches", 0)
-        campaign.reached_count = row.get("accounts", 0)
+        campaign.reached_count = (
+            row.get("accounts", 0) if reached is None else reached.get(campaign.pk, 0)
+        )
         campaign.last_touch = row.get("last")
     return campaigns
 

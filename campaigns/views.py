@@ -49,8 +49,12 @@ def _campaign(request, pk: int) -> Campaign:
 def campaign_list(request):
     form = _period_form(request)
     period = form.values()
-    campaigns = selectors.campaign_list(workspace=request.workspace)
     rollups = campaign_rollups(workspace=request.workspace, **period) or {}
+    campaigns = selectors.campaign_list(
+        workspace=request.workspace,
+        reached=rollups.get("reached_all_time"),
+        touch_totals=rollups.get("touch_totals"),
+    )
     performance = {
         row["campaign_id"]: row
         for row in selectors.campaign_performance(

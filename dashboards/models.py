@@ -444,3 +444,23 @@ class ChannelCredit(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.model} credit of channel {self.channel or '-'} on {self.opportunity_id}"
+
+
+class CampaignTouchTotal(WorkspaceScopedModel):
+    """Every touch a campaign ever had (with or without a matched account) and the last one:
+    the campaign list's columns, counted once per refresh instead of over every touch on each
+    request (1.8 s at 10M events). Maintained with `CampaignReach`."""
+
+    campaign_id = models.IntegerField()
+    touches = models.PositiveIntegerField(default=0)
+    last_touch = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "campaign_id"], name="uniq_campaign_touch_total"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"campaign {self.campaign_id}: {self.touches} touches"

@@ -41,6 +41,7 @@ from dashboards.models import (
     AccountStageFact,
     CampaignCredit,
     CampaignReach,
+    CampaignTouchTotal,
     ChannelCredit,
     EngagementCube,
     EngagementDaily,
@@ -840,11 +841,25 @@ def _campaign_reach(workspace: Workspace, campaign_ids: list[int] | None) -> int
         campaign_id__isnull=False, account__isnull=False
     )
     targets = CampaignAccount.objects.for_workspace(workspace)
+    totals = CampaignTouchTotal.objects.for_workspace(workspace)
+    every_touch = EngagementEvent.objects.for_workspace(workspace).filter(campaign_id__isnull=False)
     if campaign_ids is not None:
         existing = existing.filter(campaign_id__in=campaign_ids)
         events = events.filter(campaign_id__in=campaign_ids)
         targets = targets.filter(campaign_id__in=campaign_ids)
+        totals = totals.filter(campaign_id__in=campaign_ids)
+        every_touch = every_touch.filter(campaign_id__in=campaign_ids)
     existing.delete()
+    totals.delete()
+    CampaignTouchTotal.objects.bulk_create(
+        CampaignTouchTotal(
+            workspace_id=workspace.pk, campaign_id=campaign_id, touches=n, last_touch=last
+        )
+        for campaign_id, n, last in every_touch.values("campaign_id")
+        .annotate(n=Count("id"), last=Max("occurred_at"))
+        .values_list("campaign_id", "n", "last")
+        .order_by()
+    )
     tz = timezone.get_current_timezone()
     rows = list(
         events.annotate(day=TruncDate("occurred_at", tzinfo=tz))

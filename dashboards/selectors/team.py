@@ -15,6 +15,7 @@ from dashboards.models import (
     AccountCell,
     CampaignCredit,
     CampaignReach,
+    CampaignTouchTotal,
     ChannelCredit,
     LeadStageFact,
     OpportunityFact,
@@ -165,6 +166,31 @@ def channel_credit(*, workspace: Workspace, filters: DashboardFilters, model: st
     return _credit_sums(credits, "channel", filters)
 
 
+def _reached_ever(workspace: Workspace, campaign_ids: list[int] | None) -> dict[int, int]:
+    """Accounts each campaign ever touched: the last count of its first reach row (reached
+    depends on neither the target list nor the engaged threshold, so any row will do)."""
+    from dashboards.reach import METRICS, decode
+
+    rows = CampaignReach.objects.for_workspace(workspace)
+    if campaign_ids is not None:
+        rows = rows.filter(campaign_id__in=campaign_ids)
+    firsts = list(
+        rows.values("campaign_id")
+        .annotate(first=Min("start_day"))
+        .values_list("campaign_id", "first")
+    )
+    if not firsts:
+        return {}
+    wanted = Q(pk__in=[])
+    for campaign_id, first in firsts:
+        wanted |= Q(campaign_id=campaign_id, start_day=first)
+    column = METRICS.index("reached")
+    return {
+        campaign_id: int(decode(blob)[column, -1])
+        for campaign_id, blob in rows.filter(wanted).values_list("campaign_id", "counts")
+    }
+
+
 LIVE_CAMPAIGN_TOUCHES_LIMIT = 200_000
 
 
@@ -216,6 +242,11 @@ def campaign_rollups(
         campaign=one,
     )
     return {
+        "touch_totals": {
+            row.campaign_id: (row.touches, row.last_touch)
+            for row in CampaignTouchTotal.objects.for_workspace(workspace)
+        },
+        "reached_all_time": _reached_ever(workspace, campaign_ids),
         "credited": campaign_credit(workspace=workspace, filters=filters, model=model),
         "channels": channel_credit(workspace=workspace, filters=filters, model=model),
         "reach": campaign_reach(workspace=workspace, filters=filters, campaign_ids=campaign_ids),
