@@ -85,7 +85,9 @@ def campaign_list(request):
             "model_label": attribution.MODELS[period["model"]],
             "totals": totals,
             "channels": channels,
-            "events": selectors.event_totals(workspace=request.workspace),
+            "events": selectors.event_totals(
+                workspace=request.workspace, resolved=rollups.get("resolved_touches")
+            ),
             "journey_run": JourneyRun.objects.for_workspace(request.workspace).first(),
             "can_write": has_role(request, WRITE),
         },

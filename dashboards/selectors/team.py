@@ -241,7 +241,12 @@ def campaign_rollups(
         date_to=date_to or dt.date(MAX_YEAR, 12, 31),
         campaign=one,
     )
+    from dashboards.models import ALL_CHANNELS, EngagementCube
+
     return {
+        "resolved_touches": EngagementCube.objects.for_workspace(workspace)
+        .filter(channel=ALL_CHANNELS)
+        .aggregate(n=Sum("events", default=0))["n"],
         "touch_totals": {
             row.campaign_id: (row.touches, row.last_touch)
             for row in CampaignTouchTotal.objects.for_workspace(workspace)
