@@ -39,6 +39,7 @@ from dashboards.models import (
     ALL_CHANNELS,
     AccountCell,
     AccountStageFact,
+    ActivityDaily,
     CampaignCredit,
     CampaignReach,
     CampaignTouchTotal,
@@ -354,6 +355,31 @@ def _account_cells(workspace: Workspace, _ids: list[int] | None = None) -> int:
     )
     return _insert_select(
         AccountCell, ["workspace_id", "tier", "segment", "owner_id", "accounts"], rows
+    )
+
+
+def _activity_daily(workspace: Workspace, _ids: list[int] | None = None) -> int:
+    """Activities and meetings per day, SDR, tier and segment, all of them (one GROUP BY)."""
+    from accounts.models import Activity
+
+    ActivityDaily.objects.for_workspace(workspace).delete()
+    rows = (
+        Activity.objects.for_workspace(workspace)
+        .filter(user_id__isnull=False)
+        .annotate(
+            d=TruncDate("at", tzinfo=dt.UTC),
+            t=Coalesce("account__tier", Value(0), output_field=IntegerField()),
+            seg=_segment_case("account__"),
+        )
+        .values("workspace_id", "d", "user_id", "t", "seg")
+        .annotate(n=Count("pk"), m=Count("pk", filter=Q(kind="meeting")))
+        .values_list("workspace_id", "d", "user_id", "t", "seg", "n", "m")
+        .order_by()
+    )
+    return _insert_select(
+        ActivityDaily,
+        ["workspace_id", "day", "user_id", "tier", "segment", "activities", "meetings"],
+        rows,
     )
 
 
@@ -1061,6 +1087,7 @@ def rollups_rebuild(*, workspace: Workspace) -> dict:
             ("surge", _engagement_surge),
             ("cube", _engagement_cube),
             ("account_cells", _account_cells),
+            ("activity_daily", _activity_daily),
         ):
             started = time.perf_counter()
             counts[name] = build(workspace, None)
@@ -1145,6 +1172,7 @@ def rollups_refresh(*, workspace: Workspace, account_ids: Iterable[int] | None =
         if cube_weeks:
             counts["cube"] = _engagement_cube(workspace, sorted(cube_weeks))
         counts["account_cells"] = _account_cells(workspace)
+        counts["activity_daily"] = _activity_daily(workspace)
         return counts
 
     return _run(workspace, work, full=False)

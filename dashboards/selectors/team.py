@@ -13,6 +13,7 @@ from abm.models import Membership, Workspace
 from dashboards.filters import DashboardFilters
 from dashboards.models import (
     AccountCell,
+    ActivityDaily,
     CampaignCredit,
     CampaignReach,
     CampaignTouchTotal,
@@ -55,6 +56,21 @@ def _owned_from_cells(workspace: Workspace, ids: list[int], scope: DashboardFilt
     )
 
 
+def _activities_from_daily(
+    workspace: Workspace, ids: list[int], filters: DashboardFilters, scope: DashboardFilters
+) -> dict:
+    days = ActivityDaily.objects.for_workspace(workspace).filter(
+        between("day", filters), user_id__in=ids
+    )
+    if scope.tier:
+        days = days.filter(tier=0 if scope.tier == "none" else int(scope.tier))
+    if scope.segment:
+        days = days.filter(segment=scope.segment)
+    return _grouped(
+        days, "user_id", n=Sum("activities", default=0), meetings=Sum("meetings", default=0)
+    )
+
+
 def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     """Per SDR: accounts owned, activities, meetings, SQLs, opportunities and pipeline sourced."""
     from accounts.models import Account, Activity
@@ -88,9 +104,15 @@ def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
         owned = _grouped(accounts, "owner_id", n=Count("pk"), tier1=Count("pk", filter=Q(tier=1)))
     else:
         owned = _owned_from_cells(workspace, ids, scope)
-    acts = _grouped(
-        activities, "user_id", n=Count("kind"), meetings=Count("kind", filter=Q(kind="meeting"))
-    )
+    if scope.campaign:
+        acts = _grouped(
+            activities,
+            "user_id",
+            n=Count("kind"),
+            meetings=Count("kind", filter=Q(kind="meeting")),
+        )
+    else:
+        acts = _activities_from_daily(workspace, ids, filters, scope)
     sql_n = _grouped(sqls, "account_owner_id", n=Count("*"))  # one fact per lead and status
     pipe = _grouped(
         opps,

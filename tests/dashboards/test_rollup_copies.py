@@ -18,6 +18,7 @@ from campaigns.selectors import attributed_revenue, campaign_performance
 from dashboards.filters import filters_parse
 from dashboards.models import (
     AccountCell,
+    ActivityDaily,
     AccountStageFact,
     CampaignCredit,
     CampaignReach,
@@ -40,6 +41,7 @@ from tests.factories import (
 FILTERS = filters_parse({"from": "2026-01-01", "to": "2026-03-31"}, today=day("2026-04-01"))
 COPIES = (
     AccountCell,
+    ActivityDaily,
     CampaignCredit,
     CampaignReach,
     EngagementSurge,
@@ -272,7 +274,7 @@ def test_engagement_rankings_equal_ranking_every_account(workspace, monkeypatch,
 @pytest.mark.parametrize("params", [{}, {"tier": "1"}, {"segment": "smb"}, {"tier": "none"}])
 def test_owned_accounts_from_the_cells_equal_counting_the_accounts(dataset, params):
     # given: the accounts re-tiered and re-assigned after the rebuild, then refreshed
-    from accounts.models import Account
+    from accounts.models import Account, Activity
     from dashboards.filters import segment_of
     from dashboards.selectors.team import sdr_performance
 
@@ -299,7 +301,22 @@ def test_owned_accounts_from_the_cells_equal_counting_the_accounts(dataset, para
         ]
         assert row["accounts"] == len(mine), (row["name"], params)
         assert row["tier1_accounts"] == sum(1 for a in mine if a.tier == 1)
+        # and their activities in the period, from the daily rollup
+        acts = [
+            a
+            for a in Activity.objects.for_workspace(dataset.ws).filter(user_id=row["user_id"])
+            if filters.date_from <= a.at.date() <= filters.date_to
+            and (
+                not filters.tier
+                or (a.account.tier or "none")
+                == (filters.tier if filters.tier == "none" else int(filters.tier))
+            )
+            and (not filters.segment or segment_of(a.account.employees) == filters.segment)
+        ]
+        assert row["activities"] == len(acts), (row["name"], params)
+        assert row["meetings"] == sum(1 for a in acts if a.kind == "meeting")
     assert sum(r["accounts"] for r in rows) > 0 or params
+    assert sum(r["activities"] for r in rows) > 0 or params
 
 
 @pytest.mark.parametrize("which", ["tier_1", "untiered", "campaign", "segment"])
