@@ -102,3 +102,36 @@ def test_lead_funnel_counts_each_lead_once_per_step(workspace):
         assert [r["count"] for r in rows] == _distinct_at_or_above(
             facts, filters, len(LEAD_RANK)
         ), (first, last)
+
+
+@pytest.mark.parametrize("seed", [3, 5, 6])
+def test_median_days_in_stage_equal_the_median_of_the_stays(workspace, seed):
+    # given: stays of random lengths, many within the same whole day, odd and even counts
+    import statistics
+
+    rng = random.Random(seed)
+    for _ in range(rng.randrange(15, 30)):
+        account = AccountFactory(workspace=workspace)
+        at = START - dt.timedelta(days=rng.randrange(0, 30))
+        previous = ""
+        for stage in rng.sample(ACCOUNT_LADDER, rng.randrange(2, 5)):
+            StageTransition.objects.create(
+                workspace=workspace, account=account, from_stage=previous, to_stage=stage, at=at
+            )
+            previous = stage
+            at += dt.timedelta(days=rng.choice([0, 1, 1, 2, 5]), hours=rng.randrange(24))
+    rollups_rebuild(workspace=workspace)
+    stays = list(AccountStageFact.objects.for_workspace(workspace).exclude(days=None))
+    for first, last in [(-40, 60), (0, 10), (5, 30)]:
+        filters = _period(first, last)
+        start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=dt.UTC)
+        end = dt.datetime.combine(filters.date_to, dt.time.min, tzinfo=dt.UTC) + dt.timedelta(
+            days=1
+        )
+        # when
+        rows = account_funnel(workspace=workspace, filters=filters)["rows"]
+        # then
+        for row in rows:
+            days = [f.days for f in stays if f.stage == row["step"] and start <= f.exited_at < end]
+            expected = round(statistics.median(days), 1) if days else None
+            assert row["median_days_in_stage"] == expected, (first, last, row["step"])
