@@ -230,7 +230,7 @@ def _week_number(monday: dt.date) -> int:
     return (monday.toordinal() - 1) // 7
 
 
-SURGE_ACCOUNTS_PER_PASS = 25_000  # accounts whose weekly rows are held in memory at once
+SURGE_ACCOUNTS_PER_PASS = 20_000  # accounts whose weekly rows are held in memory at once
 _WEEK_BITS = 24  # an (account, week number) pair packed into one int64 key
 
 
@@ -256,13 +256,14 @@ def _engagement_surge(
         existing = existing.filter(week__gte=first, week__lte=last)
         weekly = weekly.filter(week__gte=first - dt.timedelta(weeks=span - 1), week__lte=last)
     if account_ids is not None:
-        existing = existing.filter(account_id__in=account_ids)
         ids = sorted(set(account_ids))
+        for lo in range(0, len(ids), BATCH):  # SQLite caps the parameters of one statement
+            existing.filter(account_id__in=ids[lo : lo + BATCH]).delete()
     else:
         ids = list(
             Account.objects.for_workspace(workspace).order_by("pk").values_list("pk", flat=True)
         )
-    existing.delete()
+        existing.delete()
     made = 0
     for lo in range(0, len(ids), SURGE_ACCOUNTS_PER_PASS):
         chunk = ids[lo : lo + SURGE_ACCOUNTS_PER_PASS]

@@ -18,8 +18,8 @@ from campaigns.selectors import attributed_revenue, campaign_performance
 from dashboards.filters import filters_parse
 from dashboards.models import (
     AccountCell,
-    ActivityDaily,
     AccountStageFact,
+    ActivityDaily,
     CampaignCredit,
     CampaignReach,
     EngagementSurge,
