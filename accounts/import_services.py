@@ -446,8 +446,9 @@ class _Slot:
 
     @classmethod
     def of(cls, cleaned: Any) -> _Slot:
-        crm_ids = frozenset(c for c in cleaned.column("crm_id") if c is not None)
-        emails = frozenset(e for e in cleaned.column("email") if e is not None)
+        # set arithmetic at C speed: a generator per value cost ~1 s per million rows
+        crm_ids = frozenset(cleaned.column("crm_id")) - {None}
+        emails = frozenset(cleaned.column("email")) - {None}
         return cls(crm_ids=crm_ids, emails=emails, keyed=True)
 
     def independent_of(self, other: _Slot) -> bool:

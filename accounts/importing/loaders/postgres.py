@@ -193,7 +193,7 @@ load_contacts_copy.columnar = True  # takes a CleanedChunk, not (row, record) pa
 
 def _account_ids(ctx: LoadContext, crm_account_ids: list[str | None]) -> list[int | None]:
     """Each row's account from its CRM account id, the job's own source first when ids collide."""
-    wanted = {c for c in crm_account_ids if c is not None}
+    wanted = set(crm_account_ids) - {None}
     if not wanted:
         return [None] * len(crm_account_ids)
     found: dict[str, int] = {}
