@@ -368,7 +368,30 @@ class LeadStageFact(WorkspaceScopedModel):
         return f"{self.contact_id} reached {self.status} at {self.reached_at:%Y-%m-%d}"
 
 
-class CampaignCredit(WorkspaceScopedModel):
+class DealCredit(WorkspaceScopedModel):
+    """What one campaign or channel earned of one opportunity under one attribution model.
+
+    The deal's dates and won flag are copied so the period filters need no join.
+    """
+
+    opportunity = models.ForeignKey(
+        "accounts.Opportunity", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    model = models.CharField(max_length=16)
+    share = models.FloatField()
+    amount = models.FloatField()
+    created_date = models.DateField()
+    close_date = models.DateField(null=True, blank=True)
+    is_won = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class CampaignCredit(DealCredit):
     """What one campaign earned of one opportunity under one attribution model.
 
     `campaigns.attribution` splits a deal over the touches of its account before it was
@@ -380,19 +403,7 @@ class CampaignCredit(WorkspaceScopedModel):
     The deal's dates and won flag are copied so the period filters need no join.
     """
 
-    opportunity = models.ForeignKey(
-        "accounts.Opportunity", on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
-    account = models.ForeignKey(
-        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
     campaign_id = models.IntegerField()
-    model = models.CharField(max_length=16)
-    share = models.FloatField()
-    amount = models.FloatField()
-    created_date = models.DateField()
-    close_date = models.DateField(null=True, blank=True)
-    is_won = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
@@ -440,25 +451,13 @@ class CampaignReach(WorkspaceScopedModel):
         return f"reach of campaign {self.campaign_id} from {self.start_day}"
 
 
-class ChannelCredit(WorkspaceScopedModel):
+class ChannelCredit(DealCredit):
     """What one channel earned of one opportunity under one attribution model: `CampaignCredit`
     split by the touches' channel instead of their campaign ("" for touches without one), so
-    the campaigns page's channel table reads sums too. Same dates and flags as CampaignCredit.
+    the campaigns page's channel table reads sums too.
     """
 
-    opportunity = models.ForeignKey(
-        "accounts.Opportunity", on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
-    account = models.ForeignKey(
-        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
     channel = models.CharField(max_length=16, blank=True, default="")
-    model = models.CharField(max_length=16)
-    share = models.FloatField()
-    amount = models.FloatField()
-    created_date = models.DateField()
-    close_date = models.DateField(null=True, blank=True)
-    is_won = models.BooleanField(default=False)
 
     class Meta:
         indexes = [

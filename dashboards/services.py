@@ -271,9 +271,7 @@ def _engagement_surge(
         if account_ids is not None:
             rows = rows.filter(account_id__in=chunk)
         frame = _surge_frame(
-            list(rows.values_list("account_id", "week", "points").order_by()),
-            week_range,
-            span,
+            list(rows.values_list("account_id", "week", "points").order_by()), week_range
         )
         if frame.empty:
             continue
@@ -290,7 +288,7 @@ def _engagement_surge(
     return made
 
 
-def _surge_frame(rows: list[tuple], week_range: tuple[int, int] | None, span: int):
+def _surge_frame(rows: list[tuple], week_range: tuple[int, int] | None):
     """(account, week, points) weekly rows → one row per account and week with recent points
     above zero: account_id, week, recent, baseline, surge."""
     import numpy as np
@@ -298,6 +296,7 @@ def _surge_frame(rows: list[tuple], week_range: tuple[int, int] | None, span: in
 
     from dashboards.selectors.engagement import BASELINE_WEEKS, RECENT_WEEKS
 
+    span = RECENT_WEEKS + BASELINE_WEEKS
     columns = ["account_id", "week", "recent", "baseline", "surge"]
     if not rows:
         return pd.DataFrame(columns=columns)
@@ -799,46 +798,24 @@ def _campaign_credits(workspace: Workspace, account_ids: list[int] | None) -> in
             for pk, _aid, created, closed, amount, is_won in deals[aid]:
                 deal = attribution.Deal(pk, aid, created, float(amount or 0), bool(is_won))
                 for model in attribution.MODELS:
-                    earned: dict[int, list[float]] = {}
-                    by_channel: dict[str, list[float]] = {}
-                    for touch, share in attribution.deal_shares(model, deal, touches.get(aid, ())):
-                        total = by_channel.setdefault(touch.channel or "", [0.0, 0.0])
-                        total[0] += share
-                        total[1] += share * deal.amount
-                        if touch.campaign_id is None:
-                            continue
-                        total = earned.setdefault(touch.campaign_id, [0.0, 0.0])
-                        total[0] += share
-                        total[1] += share * deal.amount
-                    channels.extend(
-                        ChannelCredit(
-                            workspace_id=workspace.pk,
-                            opportunity_id=pk,
-                            account_id=aid,
-                            channel=channel,
-                            model=model,
-                            share=share,
-                            amount=amount_earned,
-                            created_date=created,
-                            close_date=closed,
-                            is_won=deal.is_won,
-                        )
-                        for channel, (share, amount_earned) in by_channel.items()
-                    )
+                    shares = attribution.deal_shares(model, deal, touches.get(aid, ()))
+                    facts = {
+                        "workspace_id": workspace.pk,
+                        "opportunity_id": pk,
+                        "account_id": aid,
+                        "model": model,
+                        "created_date": created,
+                        "close_date": closed,
+                        "is_won": deal.is_won,
+                    }
                     batch.extend(
-                        CampaignCredit(
-                            workspace_id=workspace.pk,
-                            opportunity_id=pk,
-                            account_id=aid,
-                            campaign_id=campaign_id,
-                            model=model,
-                            share=share,
-                            amount=amount_earned,
-                            created_date=created,
-                            close_date=closed,
-                            is_won=deal.is_won,
-                        )
-                        for campaign_id, (share, amount_earned) in earned.items()
+                        CampaignCredit(campaign_id=key, share=share, amount=earned, **facts)
+                        for key, (share, earned) in _earned(shares, deal, "campaign_id").items()
+                        if key is not None
+                    )
+                    channels.extend(
+                        ChannelCredit(channel=key, share=share, amount=earned, **facts)
+                        for key, (share, earned) in _earned(shares, deal, "channel").items()
                     )
             if len(batch) >= BATCH:
                 made += len(CampaignCredit.objects.bulk_create(batch))
@@ -851,17 +828,26 @@ def _campaign_credits(workspace: Workspace, account_ids: list[int] | None) -> in
     return made
 
 
+def _earned(shares, deal, key: str) -> dict:
+    """{touch.<key>: [summed share, summed amount]} of one deal's credited touches."""
+    out: dict = {}
+    for touch, share in shares:
+        total = out.setdefault(getattr(touch, key), [0.0, 0.0])
+        total[0] += share
+        total[1] += share * deal.amount
+    return out
+
+
 # -- campaign reach ----------------------------------------------------------------------------
 def _campaign_reach(workspace: Workspace, campaign_ids: list[int] | None) -> int:
     """`CampaignReach` rows of the given campaigns (None: all) from their touches, the MQA moves
     of the accounts they touched and their target lists (see `dashboards.reach`)."""
     import pandas as pd
 
-    from campaigns.journey import Rules
     from campaigns.models import CampaignAccount, EngagementEvent, StageTransition
     from campaigns.weights import HAND_RAISER_KINDS
     from dashboards.reach import encode, reach_rows
-    from dashboards.selectors.team import campaign_targets_digest
+    from dashboards.selectors.team import campaign_targets_digest, reach_engaged_points
 
     existing = CampaignReach.objects.for_workspace(workspace)
     events = EngagementEvent.objects.for_workspace(workspace).filter(
@@ -922,9 +908,7 @@ def _campaign_reach(workspace: Workspace, campaign_ids: list[int] | None) -> int
     )
     if not mqa.empty:
         mqa["at"] = pd.to_datetime(mqa["at"], utc=True).astype("int64")
-    engaged_points = Rules.from_settings(
-        (workspace.settings or {}).get("journey_rules")
-    ).engaged_points
+    engaged_points = reach_engaged_points(workspace)
     digests = campaign_targets_digest(
         workspace=workspace, campaign_ids=sorted(set(touches["campaign_id"].tolist()))
     )
@@ -958,13 +942,10 @@ def _campaign_reach(workspace: Workspace, campaign_ids: list[int] | None) -> int
 def _stale_reach_campaigns(workspace: Workspace) -> set[int]:
     """Campaigns whose reach rows were built for another target list or engaged threshold, or
     that have touches and no rows yet (built before the rollup existed)."""
-    from campaigns.journey import Rules
     from campaigns.models import Campaign, EngagementEvent
-    from dashboards.selectors.team import campaign_targets_digest
+    from dashboards.selectors.team import campaign_targets_digest, reach_engaged_points
 
-    engaged_points = Rules.from_settings(
-        (workspace.settings or {}).get("journey_rules")
-    ).engaged_points
+    engaged_points = reach_engaged_points(workspace)
     digests = campaign_targets_digest(workspace=workspace)
     built = set(
         CampaignReach.objects.for_workspace(workspace)

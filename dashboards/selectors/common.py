@@ -47,18 +47,24 @@ def account_q(filters: DashboardFilters, *, prefix: str = "account__", owner: bo
     return q
 
 
-def fact_q(filters: DashboardFilters) -> Q:
-    """Tier, segment, owner and campaign on a fact's copies of the account's fields
-    (`OpportunityFact`, `AccountStageFact`, `LeadStageFact`)."""
-    from campaigns.models import CampaignAccount
-
+def _copies_q(filters: DashboardFilters, *, owner_field: str) -> Q:
+    """Tier, segment and owner on a rollup's copies of the account's fields (tier 0 = untiered)."""
     q = Q()
     if filters.tier:
         q &= Q(tier=0 if filters.tier == "none" else int(filters.tier))
     if filters.segment:
         q &= Q(segment=filters.segment)
     if filters.owner:
-        q &= Q(account_owner_id=filters.owner)
+        q &= Q(**{owner_field: filters.owner})
+    return q
+
+
+def fact_q(filters: DashboardFilters) -> Q:
+    """Tier, segment, owner and campaign on a fact's copies of the account's fields
+    (`OpportunityFact`, `AccountStageFact`, `LeadStageFact`)."""
+    from campaigns.models import CampaignAccount
+
+    q = _copies_q(filters, owner_field="account_owner_id")
     if filters.campaign:
         q &= Q(
             Exists(
@@ -74,10 +80,16 @@ def between(field: str, filters: DashboardFilters) -> Q:
     return Q(**{f"{field}__gte": filters.date_from, f"{field}__lte": filters.date_to})
 
 
-def between_dt(field: str, filters: DashboardFilters) -> Q:
-    """Datetime field inside the period's days (UTC), end day included."""
+def period_bounds(filters: DashboardFilters) -> tuple[dt.datetime, dt.datetime]:
+    """The period as [start, end) instants (UTC midnights, end day included)."""
     start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=dt.UTC)
     end = dt.datetime.combine(filters.date_to, dt.time.min, tzinfo=dt.UTC) + dt.timedelta(days=1)
+    return start, end
+
+
+def between_dt(field: str, filters: DashboardFilters) -> Q:
+    """Datetime field inside the period's days (UTC), end day included."""
+    start, end = period_bounds(filters)
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
@@ -102,17 +114,12 @@ def comparison(current: float | None, previous: float | None, **extra) -> dict:
 
 def cell_q(filters: DashboardFilters) -> Q:
     """Tier, segment, owner and campaign on a rollup's cell copies of the account's fields
-    (`tier` 0 = untiered, `owner_id`, `segment`; the weekly and surge rollups). The campaign's
-    target list is a semi-join on `account_id`, which PostgreSQL drives from the (short) list."""
+    (`tier` 0 = untiered, `owner_id`, `segment`: the cube, weekly, surge and cell rollups). The
+    campaign's target list is a semi-join on `account_id`, which PostgreSQL drives from the
+    (short) list; callers on rollups without accounts leave the campaign filter out."""
     from campaigns.models import CampaignAccount
 
-    q = Q()
-    if filters.tier:
-        q &= Q(tier=0 if filters.tier == "none" else int(filters.tier))
-    if filters.segment:
-        q &= Q(segment=filters.segment)
-    if filters.owner:
-        q &= Q(owner_id=filters.owner)
+    q = _copies_q(filters, owner_field="owner_id")
     if filters.campaign:
         q &= Q(
             account_id__in=CampaignAccount.objects.filter(campaign_id=filters.campaign).values(

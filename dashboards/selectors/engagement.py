@@ -43,14 +43,8 @@ def _trend_rows(workspace: Workspace, filters: DashboardFilters):
     first, last = _weeks(filters)
     if not filters.campaign:
         cube = EngagementCube.objects.for_workspace(workspace).filter(
-            week__gte=first, week__lte=last
+            cell_q(filters), week__gte=first, week__lte=last
         )
-        if filters.tier:
-            cube = cube.filter(tier=0 if filters.tier == "none" else int(filters.tier))
-        if filters.segment:
-            cube = cube.filter(segment=filters.segment)
-        if filters.owner:
-            cube = cube.filter(owner_id=filters.owner)
         return (
             cube.values_list("week", "tier", "channel")
             .annotate(a=Sum("accounts"), n=Sum("events"), p=Sum("points"))

@@ -8,15 +8,13 @@ Median time in stage covers stays that ended in the period.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Count, Q
 
 from abm.models import Workspace
 from dashboards.aggregates import Median
 from dashboards.filters import DashboardFilters
 from dashboards.models import AccountStageFact, LeadStageFact
-from dashboards.selectors.common import between_dt, fact_q, ratio, rounded
+from dashboards.selectors.common import between_dt, fact_q, period_bounds, ratio, rounded
 from dashboards.services import ACCOUNT_LADDER, LEAD_LADDER
 
 ACCOUNT_LABELS = {
@@ -34,7 +32,7 @@ def _step_counts(facts, ladder, filters: DashboardFilters) -> list[int]:
     """Entities that reached each step or a later one in the period, in one pass over the
     period's facts: an entity counts at step N on its first fact of rank ≥ N in the period,
     the one whose `prior_N` (its previous fact of rank ≥ N) lies before the period."""
-    start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=dt.UTC)  # as between_dt
+    start, _end = period_bounds(filters)
     counts = facts.aggregate(
         **{
             f"step_{n}": Count(

@@ -21,7 +21,15 @@ from dashboards.models import (
     LeadStageFact,
     OpportunityFact,
 )
-from dashboards.selectors.common import account_q, between, between_dt, fact_q, ratio, rounded
+from dashboards.selectors.common import (
+    account_q,
+    between,
+    between_dt,
+    cell_q,
+    fact_q,
+    ratio,
+    rounded,
+)
 
 
 def _grouped(qs, key: str, **aggregates) -> dict:
@@ -43,11 +51,7 @@ def _sla_breaches(workspace: Workspace, ids: list[int], filters: DashboardFilter
 
 
 def _owned_from_cells(workspace: Workspace, ids: list[int], scope: DashboardFilters) -> dict:
-    cells = AccountCell.objects.for_workspace(workspace).filter(owner_id__in=ids)
-    if scope.tier:
-        cells = cells.filter(tier=0 if scope.tier == "none" else int(scope.tier))
-    if scope.segment:
-        cells = cells.filter(segment=scope.segment)
+    cells = AccountCell.objects.for_workspace(workspace).filter(cell_q(scope), owner_id__in=ids)
     return _grouped(
         cells,
         "owner_id",
@@ -60,12 +64,8 @@ def _activities_from_daily(
     workspace: Workspace, ids: list[int], filters: DashboardFilters, scope: DashboardFilters
 ) -> dict:
     days = ActivityDaily.objects.for_workspace(workspace).filter(
-        between("day", filters), user_id__in=ids
+        cell_q(scope), between("day", filters), user_id__in=ids
     )
-    if scope.tier:
-        days = days.filter(tier=0 if scope.tier == "none" else int(scope.tier))
-    if scope.segment:
-        days = days.filter(segment=scope.segment)
     return _grouped(
         days, "user_id", n=Sum("activities", default=0), meetings=Sum("meetings", default=0)
     )
@@ -313,7 +313,9 @@ def campaign_targets_digest(
     }
 
 
-def _engaged_points(workspace: Workspace) -> float:
+def reach_engaged_points(workspace: Workspace) -> float:
+    """The engaged threshold the campaigns table counts with (as `campaign_performance` reads
+    it), which `CampaignReach` rows are built for and checked against."""
     from campaigns.journey import Rules
 
     return Rules.from_settings((workspace.settings or {}).get("journey_rules")).engaged_points
@@ -353,7 +355,7 @@ def campaign_reach(
     stored = {row.campaign_id: row for row in rows.filter(wanted)}
     if len(stored) < sum(first is not None for first in built.values()):
         return {}  # a refresh replaced the rows between the two reads: count from the touches
-    engaged_points = _engaged_points(workspace)
+    engaged_points = reach_engaged_points(workspace)
     out: dict[int, dict] = {}
     for campaign_id in built:
         targets, hashed = digests.get(campaign_id, (0, 0))
