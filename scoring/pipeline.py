@@ -152,6 +152,40 @@ def prefetched(load: Callable, jobs: list) -> Iterator:
         yield future.result()
 
 
+@contextlib.contextmanager
+def in_background() -> Iterator[Callable]:
+    """Yield `submit(func, *args) -> Future`: on PostgreSQL, outside a transaction, the calls run
+    one after another in a thread with its own connection, while the caller goes on; otherwise
+    each runs at once (another connection could not see an open transaction's rows).
+
+    Leaving the block waits for every call; a call's exception comes out of its future."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from django.db import connections
+
+    if not is_postgres() or connection.in_atomic_block:
+
+        def now(func, *args) -> Future:
+            done: Future = Future()
+            try:
+                done.set_result(func(*args))
+            except Exception as exc:  # noqa: BLE001 -- handed to the caller through the future
+                done.set_exception(exc)
+            return done
+
+        yield now
+        return
+
+    def in_thread(func, *args):
+        try:
+            return func(*args)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield lambda func, *args: pool.submit(in_thread, func, *args)
+
+
 def read_frame(qs: QuerySet, columns: list[str]) -> pd.DataFrame:
     """Run a values_list() queryset into a DataFrame; COPY … TO STDOUT on PostgreSQL."""
     try:
@@ -367,10 +401,12 @@ def _by_account(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return frame.iloc[order].reset_index(drop=True), keys[order]
 
 
-def changed_rows(old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:
-    """Rows whose visible scores moved (0.1 points) or tier changed."""
+def changed_rows(old: pd.DataFrame, new: pd.DataFrame, *, tier: bool = True) -> np.ndarray:
+    """Rows whose visible scores moved (0.1 points) or (unless `tier` is False) tier changed."""
     changed = np.zeros(len(new), dtype=bool)
     for col, field in SCORE_FIELDS.items():
+        if col == "tier" and not tier:
+            continue
         a = pd.to_numeric(old[field], errors="coerce").to_numpy(float)
         b = new[col].to_numpy(float)
         both_nan = np.isnan(a) & np.isnan(b)
@@ -384,7 +420,7 @@ def write_scores(
     *,
     workspace_id: int,
     rows: pd.DataFrame,
-    reasons: list[str],
+    set_ids: np.ndarray,
     now: dt.datetime,
     run_id: int | None,
     snapshot: np.ndarray,
@@ -395,14 +431,14 @@ def write_scores(
     so a worker dying in between cannot leave scores without the journey moves they cause.
 
     `rows` columns: id, fit, predictive_fit, intent, engagement, priority, tier, health,
-    replay (bool). `reasons` holds each row's reasons as JSON text.
+    replay (bool). `set_ids` holds each row's ReasonSet id (`reason_sets_of`).
     """
     if not len(rows):
         return
     if is_postgres():
-        _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot)
+        _write_postgres(workspace_id, rows, set_ids, now, run_id, snapshot)
     else:
-        _write_orm(workspace_id, rows, reasons, now, run_id, snapshot)
+        _write_orm(workspace_id, rows, set_ids, now, run_id, snapshot)
     if journeys is not None and "replay" in rows:
         replay = rows["id"].to_numpy()[rows["replay"].to_numpy(bool)]
         if len(replay):
@@ -424,30 +460,38 @@ def reasons_digest(reasons: dict) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
+def reason_sets_of(workspace_id: int, reasons: list[str]) -> np.ndarray:
+    """The ReasonSet id of each row's reasons (JSON text), creating the sets that are new.
+
+    Most accounts share their reasons word for word (same fit pattern, no signals): each
+    distinct text travels and is parsed once, and becomes (or finds) one shared set.
+    A scoring run calls this from one thread, in transactions of its own, before its parallel
+    writers start: two writers inserting the same new set would otherwise wait on each other's
+    transactions, and the writes would go one at a time."""
+    if not reasons:
+        return np.zeros(0, dtype=np.int64)
+    codes, texts = pd.factorize(pd.Series(reasons, dtype=object), use_na_sentinel=False)
+    by_code = np.asarray(
+        reason_set_ids(workspace_id=workspace_id, texts=[str(t) for t in texts]), dtype=np.int64
+    )
+    return by_code[codes]
+
+
+COPY_REASON_SETS_FROM = 500  # distinct texts: past this, COPY beats one array parameter
+
+
 def reason_set_ids(*, workspace_id: int, texts: list[str]) -> list[int]:
     """The ReasonSet id of each JSON text in `texts`, creating the sets that do not exist yet.
 
-    For a handful of texts (single-account refresh, the ORM write path); a scoring run's
-    write-back does the same with COPY (`_write_postgres`). Concurrent writers are safe: an
-    insert of a digest another transaction holds waits for it and then does nothing."""
+    Concurrent writers are safe: an insert of a digest another transaction holds waits for it
+    and then does nothing."""
     if not texts:
         return []
     if is_postgres():
-        table = ReasonSet._meta.db_table
-        values = "SELECT ord, t::jsonb AS r FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, ord)"
-        with connection.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO {table} (workspace_id, digest, reasons)"  # noqa: S608
-                f" SELECT DISTINCT ON (d) %s, d, r FROM (SELECT md5(r::text) AS d, r FROM ({values})"
-                " v) x ORDER BY d ON CONFLICT (workspace_id, digest) DO NOTHING",
-                [workspace_id, list(texts)],
-            )
-            cur.execute(
-                f"SELECT v.ord, s.id FROM ({values}) v JOIN {table} s"  # noqa: S608
-                " ON s.workspace_id = %s AND s.digest = md5(v.r::text) ORDER BY v.ord",
-                [list(texts), workspace_id],
-            )
-            return [row[1] for row in cur.fetchall()]
+        with transaction.atomic(), connection.cursor() as cur:
+            if len(texts) >= COPY_REASON_SETS_FROM:
+                return _reason_set_ids_copy(cur, workspace_id, texts)
+            return _reason_set_ids_array(cur, workspace_id, texts)
     parsed = [json.loads(text) for text in texts]
     digests = [reasons_digest(obj) for obj in parsed]
     ReasonSet.objects.bulk_create(
@@ -465,48 +509,64 @@ def reason_set_ids(*, workspace_id: int, texts: list[str]) -> list[int]:
     return [ids[d] for d in digests]
 
 
-def _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
-    table = Account._meta.db_table
-    snap_table = ScoreSnapshot._meta.db_table
-    sets_table = ReasonSet._meta.db_table
-    # Most accounts share their reasons word for word (same fit pattern, no signals): each
-    # distinct text travels and is parsed once, and becomes (or finds) one shared ReasonSet;
-    # rows carry its id. Copying the JSON into every account row was most of the row width.
-    codes, texts = pd.factorize(pd.Series(reasons, dtype=object), use_na_sentinel=False)
+def _reason_set_ids_array(cur, workspace_id: int, texts: list[str]) -> list[int]:
+    table = ReasonSet._meta.db_table
+    values = "SELECT ord, t::jsonb AS r FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, ord)"
+    cur.execute(
+        f"INSERT INTO {table} (workspace_id, digest, reasons)"  # noqa: S608
+        f" SELECT DISTINCT ON (d) %s, d, r FROM (SELECT md5(r::text) AS d, r FROM ({values})"
+        " v) x ORDER BY d ON CONFLICT (workspace_id, digest) DO NOTHING",
+        [workspace_id, list(texts)],
+    )
+    cur.execute(
+        f"SELECT v.ord, s.id FROM ({values}) v JOIN {table} s"  # noqa: S608
+        " ON s.workspace_id = %s AND s.digest = md5(v.r::text) ORDER BY v.ord",
+        [list(texts), workspace_id],
+    )
+    return [row[1] for row in cur.fetchall()]
+
+
+def _reason_set_ids_copy(cur, workspace_id: int, texts: list[str]) -> list[int]:
+    table = ReasonSet._meta.db_table
     distinct = io.StringIO()
     pd.DataFrame({"text": texts}).to_csv(distinct, header=False, na_rep="{}")
     distinct.seek(0)
+    cur.execute(
+        "CREATE TEMP TABLE scoring_reasons (code int PRIMARY KEY, reasons jsonb, digest text)"
+        " ON COMMIT DROP"
+    )
+    cur.copy_expert("COPY scoring_reasons (code, reasons) FROM STDIN WITH (FORMAT csv)", distinct)
+    # Each digest computed once (jsonb to text is most of its cost), and statistics, so the
+    # lookup below probes the digest index per set instead of hashing all the workspace's.
+    cur.execute("UPDATE scoring_reasons SET digest = md5(reasons::text)")
+    cur.execute("ANALYZE scoring_reasons (digest)")
+    # In digest order, so two writers inserting overlapping sets lock them in one order.
+    cur.execute(
+        f"INSERT INTO {table} (workspace_id, digest, reasons)"  # noqa: S608
+        " SELECT DISTINCT ON (digest) %s, digest, reasons FROM scoring_reasons"
+        " ORDER BY digest ON CONFLICT (workspace_id, digest) DO NOTHING",
+        [workspace_id],
+    )
+    cur.execute(
+        "SELECT r.code, s.id FROM scoring_reasons r JOIN"  # noqa: S608
+        f" {table} s ON s.workspace_id = %s AND s.digest = r.digest",
+        [workspace_id],
+    )
+    by_code = np.zeros(len(texts), dtype=np.int64)
+    found = np.array(cur.fetchall(), dtype=np.int64).reshape(-1, 2)
+    by_code[found[:, 0]] = found[:, 1]
+    cur.execute("DROP TABLE scoring_reasons")
+    return by_code.tolist()
+
+
+def _write_postgres(workspace_id, rows, set_ids, now, run_id, snapshot) -> None:
+    table = Account._meta.db_table
+    snap_table = ScoreSnapshot._meta.db_table
     with connection.cursor() as cur:
         # Scores can be recomputed, so a crash losing the last commit costs nothing; a bigger
         # work_mem keeps the join with the staging table out of temporary files.
         cur.execute("SET LOCAL synchronous_commit = off")
         cur.execute("SET LOCAL work_mem = '128MB'")
-        cur.execute(
-            "CREATE TEMP TABLE scoring_reasons (code int PRIMARY KEY, reasons jsonb, digest text)"
-            " ON COMMIT DROP"
-        )
-        cur.copy_expert(
-            "COPY scoring_reasons (code, reasons) FROM STDIN WITH (FORMAT csv)", distinct
-        )
-        # Each digest computed once (jsonb to text is most of its cost), and statistics, so the
-        # lookup below probes the digest index per set instead of hashing all the workspace's.
-        cur.execute("UPDATE scoring_reasons SET digest = md5(reasons::text)")
-        cur.execute("ANALYZE scoring_reasons (digest)")
-        # In digest order, so two writers inserting overlapping sets lock them in one order.
-        cur.execute(
-            f"INSERT INTO {sets_table} (workspace_id, digest, reasons)"  # noqa: S608
-            " SELECT DISTINCT ON (digest) %s, digest, reasons FROM scoring_reasons"
-            " ORDER BY digest ON CONFLICT (workspace_id, digest) DO NOTHING",
-            [workspace_id],
-        )
-        cur.execute(
-            "SELECT r.code, s.id FROM scoring_reasons r JOIN"  # noqa: S608
-            f" {sets_table} s ON s.workspace_id = %s AND s.digest = r.digest",
-            [workspace_id],
-        )
-        by_code = np.zeros(len(texts), dtype=np.int64)
-        found = np.array(cur.fetchall(), dtype=np.int64).reshape(-1, 2)
-        by_code[found[:, 0]] = found[:, 1]
         # Each row's set id is known here, so the scores and the snapshots are sent with COPY
         # as they are stored: no join on the server, and the snapshots go straight into their
         # table rather than through a staging table.
@@ -514,7 +574,7 @@ def _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
         for col in SCORE_FIELDS:
             values = rows[col].to_numpy(dtype=float)
             out[col] = pd.array(values, dtype="Int64") if col == "tier" else np.round(values, 2)
-        out["set_id"] = by_code[codes]
+        out["set_id"] = np.asarray(set_ids, dtype=np.int64)
         buffer = io.StringIO()
         out.to_csv(buffer, index=False, header=False, na_rep="")
         buffer.seek(0)
@@ -539,7 +599,7 @@ def _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
             " t.engagement, t.priority, t.tier, t.health, t.set_id)",
             [now, workspace_id],
         )
-        cur.execute("DROP TABLE scoring_writeback, scoring_reasons")
+        cur.execute("DROP TABLE scoring_writeback")
         if snapshot.any():
             snaps = out[snapshot].rename(columns={"id": "account_id"})
             snaps.insert(0, "workspace_id", workspace_id)
@@ -556,11 +616,9 @@ def _write_postgres(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
             )
 
 
-def _write_orm(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
+def _write_orm(workspace_id, rows, set_ids, now, run_id, snapshot) -> None:
     cols = _score_columns(rows)
     ids = rows["id"].tolist()
-    codes, texts = pd.factorize(pd.Series(reasons, dtype=object), use_na_sentinel=False)
-    set_ids = reason_set_ids(workspace_id=workspace_id, texts=[str(t) for t in texts])
     current = Account.objects.for_workspace(workspace_id).in_bulk(ids)
     updates, snaps = [], []
     for i, pk in enumerate(ids):
@@ -570,7 +628,7 @@ def _write_orm(workspace_id, rows, reasons, now, run_id, snapshot) -> None:
         values = dict(zip(SCORE_FIELDS.values(), (c[i] for c in cols), strict=True))
         for field, value in values.items():
             setattr(account, field, value)
-        account.reason_set_id = set_ids[codes[i]]
+        account.reason_set_id = int(set_ids[i])
         account.scored_at = now
         updates.append(account)
         if snapshot[i]:

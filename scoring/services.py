@@ -225,27 +225,42 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
         return accounts, everything[0].slice(accounts["id"].to_numpy(dtype=np.int64))
 
     olds, results, reasons = [], [], []
+    # Reason sets of the rows whose scores moved are stored while the next chunks are scored
+    # (they do not depend on tiers, which wait for every chunk): (first row, rows, set ids)
+    early: list[tuple[int, np.ndarray, object]] = []
     clock = {"read": 0.0, "score": 0.0, "reasons": 0.0, "write": 0.0}
     t0 = time.perf_counter()
-    for accounts, (events, intent, triggers) in pipeline.prefetched(load, chunks):
-        if accounts.empty:
+    with pipeline.in_background() as submit:
+        for accounts, (events, intent, triggers) in pipeline.prefetched(load, chunks):
+            if accounts.empty:
+                t0 = time.perf_counter()
+                continue
+            t1 = time.perf_counter()
+            scored = compose.score(
+                accounts, criteria=criteria, intent=intent, triggers=triggers, events=events,
+                model=model, params=params, with_tiers=False,
+            )  # fmt: skip
+            t2 = time.perf_counter()
+            texts = compose.reasons_json(scored)
+            moved = np.flatnonzero(pipeline.changed_rows(accounts, scored.frame, tier=False))
+            if len(moved):
+                early.append((len(reasons), moved, submit(
+                    pipeline.reason_sets_of, workspace.pk, [texts[i] for i in moved]
+                )))  # fmt: skip
+            olds.append(accounts)
+            results.append(scored.frame)
+            reasons.extend(texts)
+            clock["read"] += t1 - t0  # time waiting for the chunk (read while the last was scored)
+            clock["score"] += t2 - t1
+            clock["reasons"] += time.perf_counter() - t2
+            # reading counts as the first half of the work, writing as the second
+            ScoringRun.objects.filter(pk=run.pk).update(
+                processed=F("processed") + len(accounts) // 2
+            )
             t0 = time.perf_counter()
-            continue
-        t1 = time.perf_counter()
-        scored = compose.score(
-            accounts, criteria=criteria, intent=intent, triggers=triggers, events=events,
-            model=model, params=params, with_tiers=False,
-        )  # fmt: skip
-        olds.append(accounts)
-        results.append(scored.frame)
-        t2 = time.perf_counter()
-        reasons.extend(compose.reasons_json(scored))
-        clock["read"] += t1 - t0  # time waiting for the chunk (read while the last was scored)
-        clock["score"] += t2 - t1
-        clock["reasons"] += time.perf_counter() - t2
-        # reading counts as the first half of the work, writing as the second
-        ScoringRun.objects.filter(pk=run.pk).update(processed=F("processed") + len(accounts) // 2)
-        t0 = time.perf_counter()
+        set_ids = np.zeros(len(reasons), dtype=np.int64)
+        for first, rows, future in early:
+            set_ids[first + rows] = future.result()
     if not results:
         return {"accounts": 0, "changed": 0, "tier_1": 0, "tier_2": 0, "tier_3": 0, "mqa": 0}
     old = pd.concat(olds, ignore_index=True)
@@ -260,15 +275,14 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
         changed | new["replay"].to_numpy() if account_ids is None else np.ones(len(new), bool)
     )
     t0 = time.perf_counter()
-    jobs = []
-    for start in range(0, len(new), WRITE_CHUNK):
-        mask = write_mask[start : start + WRITE_CHUNK]
-        if mask.any():
-            part = new.iloc[start : start + WRITE_CHUNK][mask]
-            part_reasons = [
-                r for r, m in zip(reasons[start : start + WRITE_CHUNK], mask, strict=True) if m
-            ]
-            jobs.append((part, part_reasons, changed[start : start + WRITE_CHUNK][mask]))
+    write_at = np.flatnonzero(write_mask)
+    late = write_at[set_ids[write_at] == 0]  # only the tier moved, or a partial run's rows
+    set_ids[late] = pipeline.reason_sets_of(workspace.pk, [reasons[i] for i in late])
+    jobs = [
+        (new.iloc[at], set_ids[at], changed[at])
+        for start in range(0, len(write_at), WRITE_CHUNK)
+        for at in [write_at[start : start + WRITE_CHUNK]]
+    ]
     half = total // 2  # reading counts as the first half of the work
     to_write = max(1, int(write_mask.sum()))
 
@@ -278,9 +292,9 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
         journey_recompute(workspace=workspace, account_ids=ids, record=False)
 
     def write(job) -> int:
-        part, part_reasons, snap = job
+        part, part_set_ids, snap = job
         pipeline.write_scores(
-            workspace_id=workspace.pk, rows=part, reasons=part_reasons, now=now,
+            workspace_id=workspace.pk, rows=part, set_ids=part_set_ids, now=now,
             run_id=run.pk, snapshot=snap, journeys=journeys,
         )  # fmt: skip
         return len(part)

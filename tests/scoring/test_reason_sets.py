@@ -162,3 +162,48 @@ def test_a_full_run_reads_each_accounts_signals_as_a_per_account_read_does(works
             )
     events = everything.slice(np.array(sorted([a.pk, b.pk]), dtype=np.int64))[0]
     assert sorted(events["seniority"]) == ["", "c_level_vp", "practitioner"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_in_chunks_keeps_every_account_on_its_reasons_when_only_its_tier_moves(
+    monkeypatch,
+):
+    # Chunks of three, writes of two and COPY for any two sets: outside a test transaction,
+    # on PostgreSQL the sets are stored in a thread while later chunks are scored.
+    monkeypatch.setattr(services, "CHUNK", 3)
+    monkeypatch.setattr(services, "WRITE_CHUNK", 2)
+    monkeypatch.setattr(pipeline, "COPY_REASON_SETS_FROM", 2)
+    workspace = WorkspaceFactory()
+    leaders = [AccountFactory(workspace=workspace, industry="Software", employees=10) for _ in "ab"]
+    rest = [AccountFactory(workspace=workspace, industry="Retail", employees=e) for e in (1000, 10)]
+    services.icp_profile_create(workspace=workspace, name="Core ICP", criteria=SOFTWARE_ICP)
+    services.scoring_settings_update(
+        workspace=workspace, weight_fit=1, weight_intent=0, weight_engagement=0,
+        tier1_share=100, tier1_cap=2,
+    )  # fmt: skip
+    services.score_accounts(workspace=workspace)
+    first = dict(Account.objects.for_workspace(workspace).values_list("pk", "reason_set_id"))
+    assert [Account.objects.get(pk=a.pk).tier for a in leaders] == [1, 1]
+    fit = {
+        a.pk: {r["text"].split()[0]: r["status"] for r in a.score_reasons["fit"]}
+        for a in Account.objects.for_workspace(workspace)
+    }
+    assert fit[leaders[1].pk] == {"Industry": "met", "Employees": "missed"}
+    assert fit[rest[0].pk] == {"Industry": "missed", "Employees": "met"}
+    assert fit[rest[1].pk] == {"Industry": "missed", "Employees": "missed"}
+    tiers = dict(Account.objects.for_workspace(workspace).values_list("pk", "tier"))
+    # when a better account arrives, a leader drops to Tier 2 (and Tier 2's last to Tier 3)
+    # with the same scores and reasons
+    best = AccountFactory(workspace=workspace, industry="Software", employees=1000)
+    run = services.score_accounts(workspace=workspace)
+    # then those are rewritten with their new tier and keep their reasons' sets
+    now = {pk: (tier, set_id) for pk, tier, set_id in Account.objects.for_workspace(
+        workspace).values_list("pk", "tier", "reason_set_id")}  # fmt: skip
+    moved = [pk for pk in first if now[pk][0] != tiers[pk]]
+    assert sorted(now[pk][0] for pk in moved if pk in {a.pk for a in leaders}) == [2]
+    assert run.counts["changed"] == 1 + len(moved)
+    assert {pk: now[pk][1] for pk in first} == first
+    for pk in moved:
+        latest = ScoreSnapshot.objects.for_workspace(workspace).filter(account_id=pk).first()
+        assert (latest.tier, latest.reason_set_id) == now[pk]
+    assert Account.objects.get(pk=best.pk).score_reasons["fit"][0]["status"] == "met"
