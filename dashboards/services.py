@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 
 from abm.models import Workspace
+from dashboards import factframes
 from dashboards.fx import USD_PER_UNIT
 from dashboards.models import (
     ALL_CHANNELS,
@@ -1030,6 +1031,7 @@ def _run(workspace: Workspace, work, *, full: bool) -> dict:
     if full:
         done["last_full_at"] = started
     _mark(workspace, **done)
+    factframes.forget(workspace_id=workspace.pk)  # other processes see the version move
     if connection.vendor == "postgresql" and full:
         # Fresh statistics after a bulk rewrite, and outside a transaction a vacuum too: until
         # one sets the visibility map, the covering indexes' index-only scans read the heap

@@ -22,6 +22,15 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_fact_columns_from_other_tests():
+    """A test database reuses workspace ids and rollup versions: columns a process kept for an
+    earlier test must not answer for this one."""
+    from dashboards import factframes
+
+    factframes.forget()
+
+
 @pytest.fixture
 def workspace(db):
     return WorkspaceFactory(slug="acme", name="Acme Marketing")

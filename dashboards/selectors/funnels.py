@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from abm.models import Workspace
+from dashboards import factframes
 from dashboards.aggregates import Median
 from dashboards.filters import DashboardFilters
 from dashboards.models import AccountStageFact, LeadStageFact
@@ -69,6 +70,12 @@ def _funnel(ladder, labels, counts: list[int], medians: dict[str, float | None])
 
 
 def account_funnel(*, workspace: Workspace, filters: DashboardFilters) -> dict:
+    columns = factframes.stage_columns(
+        workspace_id=workspace.pk, kind="account", ladder=ACCOUNT_LADDER
+    )
+    if columns is not None:
+        moved, medians = _from_columns(columns, filters)
+        return _funnel(ACCOUNT_LADDER, ACCOUNT_LABELS, moved, medians)
     qs = AccountStageFact.objects.for_workspace(workspace)
     if filters.has_account_filter:
         qs = qs.filter(fact_q(filters))
@@ -84,6 +91,10 @@ def account_funnel(*, workspace: Workspace, filters: DashboardFilters) -> dict:
 
 
 def lead_funnel(*, workspace: Workspace, filters: DashboardFilters) -> dict:
+    columns = factframes.stage_columns(workspace_id=workspace.pk, kind="lead", ladder=LEAD_LADDER)
+    if columns is not None:
+        reached, medians = _from_columns(columns, filters)
+        return _funnel(LEAD_LADDER, LEAD_LABELS, reached, medians)
     qs = LeadStageFact.objects.for_workspace(workspace)
     if filters.has_account_filter:
         qs = qs.filter(fact_q(filters))
@@ -96,3 +107,8 @@ def lead_funnel(*, workspace: Workspace, filters: DashboardFilters) -> dict:
         .order_by()
     )
     return _funnel(LEAD_LADDER, LEAD_LABELS, reached, medians)
+
+
+def _from_columns(columns: factframes.FactColumns, filters: DashboardFilters) -> tuple:
+    start, end = (bound.timestamp() for bound in period_bounds(filters))
+    return columns.step_counts(filters, start, end), columns.medians(filters, start, end)

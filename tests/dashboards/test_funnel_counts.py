@@ -1,5 +1,6 @@
 """Funnel step counts from the facts' `prior_N` columns equal counting distinct accounts (leads)
-per step, for journeys that go back and forth and periods that start in the middle of them."""
+per step, for journeys that go back and forth and periods that start in the middle of them;
+both from the in-process fact columns and (above their cap) from the database."""
 
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ from dashboards.services import ACCOUNT_LADDER, ACCOUNT_RANK, LEAD_RANK, rollups
 from tests.factories import AccountFactory, ContactFactory
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True, params=["fact columns", "database"])
+def funnel_source(request, settings):
+    if request.param == "database":
+        settings.DASHBOARD_FACT_COLUMNS_MAX = 0
+    return request.param
+
+
 STAGES = [*ACCOUNT_LADDER, "churned"]
 
 

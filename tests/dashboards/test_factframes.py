@@ -1,0 +1,165 @@
+"""The funnels from the fact columns each web process keeps equal the funnels the database
+counts, for every filter; and a refresh anywhere makes every process read the facts again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from accounts.models import LeadStatusChange
+from campaigns.models import StageTransition
+from dashboards import factframes
+from dashboards.filters import DashboardFilters
+from dashboards.selectors.funnels import account_funnel, lead_funnel
+from dashboards.services import ACCOUNT_LADDER, ACCOUNT_RANK, rollups_rebuild
+from tests.factories import (
+    AccountFactory,
+    CampaignAccountFactory,
+    CampaignFactory,
+    ContactFactory,
+    MembershipFactory,
+    WorkspaceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def _journeys(workspace, rng: random.Random, *, accounts: int = 40) -> dict:
+    """Accounts of every tier, segment and owner wandering the ladder, with leads; a campaign
+    targeting a third of them."""
+    owners = [MembershipFactory(workspace=workspace, role="sdr").user for _ in range(3)]
+    campaign = CampaignFactory(workspace=workspace)
+    for _ in range(accounts):
+        account = AccountFactory(
+            workspace=workspace,
+            tier=rng.choice([1, 2, 3, None]),
+            employees=rng.choice([50, 500, 5000, None]),
+            owner=rng.choice([*owners, None]),
+        )
+        if rng.random() < 0.35:
+            CampaignAccountFactory(workspace=workspace, campaign=campaign, account=account)
+        previous, at = "", START - dt.timedelta(days=20)
+        for _ in range(rng.randrange(1, 7)):
+            stage = rng.choice([*ACCOUNT_LADDER, "churned"])
+            at += dt.timedelta(days=rng.choice([0, 1, 3, 9, 20]), hours=rng.randrange(24))
+            StageTransition.objects.create(
+                workspace=workspace, account=account, from_stage=previous, to_stage=stage, at=at
+            )
+            previous = stage
+        contact = ContactFactory(workspace=workspace, account=account, lead_status="mql")
+        at, status = START - dt.timedelta(days=10), "mql"
+        for _ in range(rng.randrange(1, 4)):
+            status = rng.choice(["mql", "sal", "sql", "opportunity"])
+            at += dt.timedelta(days=rng.choice([0, 2, 7, 15]), hours=rng.randrange(24))
+            LeadStatusChange.objects.create(
+                workspace=workspace, contact=contact, to_status=status, at=at
+            )
+        contact.lead_status, contact.lead_status_changed_at = status, at
+        contact.save()
+    rollups_rebuild(workspace=workspace)
+    return {"owners": [o.pk for o in owners], "campaign": campaign.pk}
+
+
+def _filters(rng: random.Random, made: dict) -> DashboardFilters:
+    first = rng.randrange(-30, 60)
+    return DashboardFilters(
+        date_from=(START + dt.timedelta(days=first)).date(),
+        date_to=(START + dt.timedelta(days=first + rng.choice([0, 6, 30, 90]))).date(),
+        tier=rng.choice(["", "", "1", "2", "3", "none"]),
+        segment=rng.choice(["", "", "smb", "mid_market", "enterprise", "unknown"]),
+        owner=rng.choice([None, None, *made["owners"]]),
+        campaign=rng.choice([None, None, made["campaign"]]),
+    )
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_funnels_from_the_columns_equal_the_database_counts_for_every_filter(
+    workspace, settings, seed
+):
+    rng = random.Random(seed)
+    made = _journeys(workspace, rng)
+    assert factframes.stage_columns(
+        workspace_id=workspace.pk, kind="account", ladder=ACCOUNT_LADDER
+    )  # the default cap holds this workspace's facts in memory
+    compared = 0
+    for _ in range(60):
+        filters = _filters(rng, made)
+        settings.DASHBOARD_FACT_COLUMNS_MAX = factframes.DEFAULT_MAX_FACTS
+        columns = (
+            account_funnel(workspace=workspace, filters=filters),
+            lead_funnel(workspace=workspace, filters=filters),
+        )
+        settings.DASHBOARD_FACT_COLUMNS_MAX = 0
+        database = (
+            account_funnel(workspace=workspace, filters=filters),
+            lead_funnel(workspace=workspace, filters=filters),
+        )
+        assert columns == database, filters
+        compared += bool(columns[0]["entered"])
+    assert compared >= 10  # many draws count something: the comparison is not of empty funnels
+
+
+def test_a_refresh_in_another_process_makes_this_one_read_the_facts_again(workspace, monkeypatch):
+    # given a process holding the columns of a workspace with one account at MQA
+    account = AccountFactory(workspace=workspace)
+    StageTransition.objects.create(
+        workspace=workspace, account=account, from_stage="", to_stage="mqa", at=START
+    )
+    rollups_rebuild(workspace=workspace)
+    filters = DashboardFilters(date_from=START.date(), date_to=(START + dt.timedelta(30)).date())
+    before = account_funnel(workspace=workspace, filters=filters)
+    assert [r["count"] for r in before["rows"]] == [1, 1, 1, 1, 0, 0]
+    # when another process refreshes the rollups (this one is not told: no local forget)
+    StageTransition.objects.create(
+        workspace=workspace,
+        account=account,
+        from_stage="mqa",
+        to_stage="opportunity",
+        at=START + dt.timedelta(days=3),
+    )
+    monkeypatch.setattr(factframes, "forget", lambda **_kw: None)
+    rollups_rebuild(workspace=workspace)
+    # then the new rollup version reloads the columns
+    after = account_funnel(workspace=workspace, filters=filters)
+    assert [r["count"] for r in after["rows"]] == [1, 1, 1, 1, 1, 0]
+    assert after["rows"][ACCOUNT_RANK["mqa"] - 1]["median_days_in_stage"] == 3.0
+
+
+def test_columns_of_one_workspace_never_answer_for_another():
+    # given two workspaces whose rollups are at the same version
+    ours, theirs = WorkspaceFactory(), WorkspaceFactory()
+    for workspace, stage in ((ours, "mqa"), (theirs, "engaged")):
+        StageTransition.objects.create(
+            workspace=workspace,
+            account=AccountFactory(workspace=workspace),
+            from_stage="",
+            to_stage=stage,
+            at=START,
+        )
+        rollups_rebuild(workspace=workspace)
+    filters = DashboardFilters(date_from=START.date(), date_to=START.date())
+    # when both are counted in one process
+    counts = {
+        w.slug: [r["count"] for r in account_funnel(workspace=w, filters=filters)["rows"]]
+        for w in (ours, theirs, ours)
+    }
+    # then each shows its own account
+    assert counts[ours.slug] == [1, 1, 1, 1, 0, 0]
+    assert counts[theirs.slug] == [1, 1, 1, 0, 0, 0]
+
+
+def test_a_workspace_over_the_cap_is_counted_by_the_database(workspace, settings):
+    rng = random.Random(5)
+    made = _journeys(workspace, rng, accounts=8)
+    settings.DASHBOARD_FACT_COLUMNS_MAX = 3  # fewer than its facts
+    assert (
+        factframes.stage_columns(workspace_id=workspace.pk, kind="account", ladder=ACCOUNT_LADDER)
+        is None
+    )
+    filters = _filters(rng, made)
+    over = account_funnel(workspace=workspace, filters=filters)
+    settings.DASHBOARD_FACT_COLUMNS_MAX = factframes.DEFAULT_MAX_FACTS
+    assert account_funnel(workspace=workspace, filters=filters) == over
