@@ -156,7 +156,7 @@ def _credit_sums(credits, key: str, filters: DashboardFilters) -> dict:
     for value, n, amount in (
         credits.filter(between("created_date", filters))
         .values(key)
-        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .annotate(n=Count("*"), amount=Sum("amount"))
         .values_list(key, "n", "amount")
         .order_by()
     ):
@@ -164,7 +164,7 @@ def _credit_sums(credits, key: str, filters: DashboardFilters) -> dict:
     for value, n, amount in (
         credits.filter(between("close_date", filters), is_won=True)
         .values(key)
-        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .annotate(n=Count("*"), amount=Sum("amount"))
         .values_list(key, "n", "amount")
         .order_by()
     ):
