@@ -147,6 +147,19 @@ def test_deal_size_by_dimension_average_and_median(dataset, dimension, expected)
     assert [(r["group"], r["deals"], r["average"], r["median"]) for r in result["rows"]] == expected
 
 
+def test_deals_of_a_deleted_campaign_count_as_no_campaign(dataset):
+    # given the campaign behind O3 is deleted (its facts keep the campaign's id)
+    from campaigns.models import Campaign
+
+    Campaign.objects.filter(pk=dataset.c1.pk).delete()
+    # when
+    result = compute("deal_size_by_campaign", dataset)
+    # then O3 joins O1 and O4 in one group, with their median
+    assert [(r["group"], r["deals"], r["average"], r["median"]) for r in result["rows"]] == [
+        ("No campaign", 3, 50_000, 30_000)
+    ]
+
+
 def test_deal_size_by_quarter_splits_close_quarters(dataset):
     filters = filters_parse({"from": "2025-10-01", "to": "2026-03-31"}, today=day("2026-04-01"))
     rows = METRICS["deal_size_by_quarter"].compute(workspace=dataset.ws, filters=filters)["rows"]
