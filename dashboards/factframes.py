@@ -1,4 +1,4 @@
-"""A workspace's stage facts as numpy columns held in the web process, for the funnels.
+"""A workspace's stage and deal facts as numpy columns held in the web process.
 
 The conversion page counts every stay that began in the period and takes medians of every stay
 that ended in it. For a year of a 200,000-account workspace (~450,000 stays) PostgreSQL spent
@@ -9,10 +9,14 @@ columns of its last few workspaces under that version (read before the facts, so
 committing in between can only make the copy look older, never newer, than it is) and loads
 them again once the version moves. Workspaces with more facts than `DASHBOARD_FACT_COLUMNS_MAX`
 are counted by the database as before (`None` from `stage_columns`).
+
+The deal-size page groups the period's won deals five ways and bins them: six queries over the
+same ~8,000 deals (~40 ms of database time a request at 200,000 accounts), one pass here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -23,10 +27,11 @@ from django.conf import settings
 
 from campaigns.models import CampaignAccount
 from dashboards.filters import DashboardFilters
-from dashboards.models import AccountStageFact, LeadStageFact, RollupState
+from dashboards.models import AccountStageFact, LeadStageFact, OpportunityFact, RollupState
 
 DEFAULT_MAX_FACTS = 3_000_000  # about 200 MB of columns per process at the cap
 KEPT_WORKSPACES = 4  # per process and kind of fact
+EPOCH_DAY = dt.date(1970, 1, 1)
 
 _lock = threading.Lock()
 _kept: OrderedDict[tuple, FactColumns] = OrderedDict()
@@ -67,13 +72,7 @@ class FactColumns:
         if filters.owner:
             keep &= self.owner == float(filters.owner)
         if filters.campaign:
-            targets = np.fromiter(
-                CampaignAccount.objects.filter(campaign_id=filters.campaign).values_list(
-                    "account_id", flat=True
-                ),
-                dtype=float,
-            )
-            keep &= np.isin(self.account, targets)
+            keep &= np.isin(self.account, _targets(filters.campaign))
         return keep
 
     def step_counts(self, filters: DashboardFilters, start: float, end: float) -> list[int]:
@@ -106,9 +105,66 @@ class FactColumns:
         return out
 
 
+@dataclass(frozen=True)
+class DealColumns:
+    """Opportunity facts of a workspace, a row per deal. Dates are days since 1970 (NaN: none)."""
+
+    close: np.ndarray
+    won: np.ndarray
+    amount: np.ndarray  # amount_usd
+    tier: np.ndarray
+    segment: np.ndarray  # codes into `segments`
+    segments: dict[str, int]
+    industry: np.ndarray  # codes into `industries`
+    industries: tuple[str, ...]
+    campaign: np.ndarray  # the campaign that sourced the deal; NaN: none
+    owner: np.ndarray  # account_owner_id; NaN: none
+    account: np.ndarray
+
+    def won_in(self, filters: DashboardFilters) -> np.ndarray:
+        """Won deals closed in the period (end day included) behind the filters, as
+        `selectors.revenue.facts` selects them: a campaign means its target accounts' deals
+        or the deals it sourced."""
+        first = (filters.date_from - EPOCH_DAY).days
+        last = (filters.date_to - EPOCH_DAY).days
+        rows = self.won & (self.close >= first) & (self.close <= last)
+        if filters.tier:
+            rows &= self.tier == (0 if filters.tier == "none" else int(filters.tier))
+        if filters.segment:
+            rows &= self.segment == self.segments.get(filters.segment, -1)
+        if filters.owner:
+            rows &= self.owner == float(filters.owner)
+        if filters.campaign:
+            rows &= np.isin(self.account, _targets(filters.campaign)) | (
+                self.campaign == float(filters.campaign)
+            )
+        return rows
+
+
+def _targets(campaign_id: int) -> np.ndarray:
+    return np.fromiter(
+        CampaignAccount.objects.filter(campaign_id=campaign_id).values_list(
+            "account_id", flat=True
+        ),
+        dtype=float,
+    )
+
+
 def stage_columns(*, workspace_id: int, kind: str, ladder: tuple[str, ...]) -> FactColumns | None:
     """The workspace's `kind` ("account" or "lead") facts as columns, loaded at most once per
     rollup version per process; None when the workspace has more facts than the cap."""
+    model = AccountStageFact if kind == "account" else LeadStageFact
+    return _kept_or_load(
+        kind, workspace_id, model, lambda facts: _load(facts, kind=kind, ladder=ladder)
+    )
+
+
+def deal_columns(*, workspace_id: int) -> DealColumns | None:
+    """The workspace's opportunity facts as columns, as `stage_columns`."""
+    return _kept_or_load("deal", workspace_id, OpportunityFact, _load_deals)
+
+
+def _kept_or_load(kind: str, workspace_id: int, model, load):
     cap = getattr(settings, "DASHBOARD_FACT_COLUMNS_MAX", DEFAULT_MAX_FACTS)
     if not cap:
         return None
@@ -123,11 +179,10 @@ def stage_columns(*, workspace_id: int, kind: str, ladder: tuple[str, ...]) -> F
         if found is not None:
             _kept.move_to_end(key)
             return found
-    model = AccountStageFact if kind == "account" else LeadStageFact
     facts = model.objects.for_workspace(workspace_id)
     if facts.count() > cap:
         return None
-    columns = _load(facts, kind=kind, ladder=ladder)
+    columns = load(facts)
     with _lock:
         for stale in [k for k in _kept if k[:2] == key[:2]]:
             del _kept[stale]
@@ -188,3 +243,38 @@ def _load(facts, *, kind: str, ladder: tuple[str, ...]) -> FactColumns:
         account=ordered(floats("account_id")),
         blocks=np.searchsorted(step, np.arange(len(ladder) + 1), side="left"),
     )
+
+
+def _load_deals(facts) -> DealColumns:
+    from scoring.pipeline import Epoch, read_frame
+
+    names = ["close", "is_won", "amount_usd", "tier", "segment", "industry", "campaign_id"]
+    names += ["account_owner_id", "account_id"]
+    frame = read_frame(
+        facts.order_by().annotate(t_close=Epoch("close_date")).values_list("t_close", *names[1:]),
+        names,
+    )
+    segment_codes, segment_names = pd.factorize(frame["segment"].astype(str))
+    industry_codes, industry_names = pd.factorize(frame["industry"].fillna("").astype(str))
+
+    def floats(name: str) -> np.ndarray:
+        return frame[name].to_numpy(dtype=float, na_value=np.nan)
+
+    return DealColumns(
+        close=np.floor(floats("close") / 86400.0),
+        won=frame["is_won"].map(_truthy).to_numpy(dtype=bool),
+        amount=floats("amount_usd"),
+        tier=frame["tier"].to_numpy(dtype=np.int16),
+        segment=segment_codes.astype(np.int16),
+        segments={str(name): i for i, name in enumerate(segment_names)},
+        industry=industry_codes.astype(np.int32),
+        industries=tuple(str(name) for name in industry_names),
+        campaign=floats("campaign_id"),
+        owner=floats("account_owner_id"),
+        account=floats("account_id"),
+    )
+
+
+def _truthy(value) -> bool:
+    """A boolean as COPY (t/f) or the ORM (True/1) gives it."""
+    return value in (True, 1, "t", "true", "True", "1")

@@ -31,6 +31,7 @@ Tags
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from decimal import InvalidOperation
 
@@ -357,14 +358,19 @@ def initials(user) -> str:
 
 @register.simple_tag
 def icon(name, size: int = 16, **attrs) -> SafeString:
-    shapes = ICONS.get(str(name))
+    return _icon(str(name), int(size), ("icon " + str(attrs.get("class", ""))).strip())
+
+
+@functools.lru_cache(maxsize=512)
+def _icon(name: str, size: int, css: str) -> SafeString:
+    """A page draws dozens of the same few icons (sort arrows, deltas): each is built once."""
+    shapes = ICONS.get(name)
     if shapes is None:
         return mark_safe("")  # noqa: S308 — an unknown icon renders nothing rather than failing the page
-    css = "icon " + attrs.get("class", "")
     return format_html(
         '<svg class="{}" width="{}" height="{}" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
         'stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">{}</svg>',
-        css.strip(),
+        css,
         size,
         size,
         mark_safe(shapes),  # noqa: S308 — shapes come from icons.py, never from users

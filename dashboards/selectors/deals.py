@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
 from django.db.models import (
     Avg,
     Case,
@@ -15,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import TruncQuarter
 
 from abm.models import Workspace
+from dashboards import factframes
 from dashboards.aggregates import Median
 from dashboards.filters import SEGMENTS, DashboardFilters
 from dashboards.selectors.common import between, rounded
@@ -87,8 +93,11 @@ def deal_size_breakdown(
         from campaigns.models import Campaign
 
         names = dict(Campaign.objects.for_workspace(workspace).values_list("pk", "name"))
+    columns = factframes.deal_columns(workspace_id=workspace.pk)
     rows = (
-        _won(workspace, filters)
+        _grouped(columns, filters, dimension, names)
+        if columns is not None
+        else _won(workspace, filters)
         .annotate(g=_group_expr(dimension, names))
         .values("g")
         .annotate(
@@ -123,8 +132,66 @@ def deal_size_breakdown(
     return {"dimension": dimension, "label": DIMENSIONS[dimension], "rows": out}
 
 
+def _grouped(
+    columns: factframes.DealColumns, filters: DashboardFilters, dimension: str, names: dict
+) -> list[dict]:
+    """`deal_size_breakdown`'s rows from the in-process deal columns, keyed as the database
+    groups them (tier number, segment, industry, campaign id, quarter's first day)."""
+    rows = columns.won_in(filters)
+    if dimension == "tier":
+        keys = columns.tier[rows].astype(int)
+    elif dimension == "segment":
+        keys = np.array(list(columns.segments), dtype=object)[columns.segment[rows]]
+    elif dimension == "industry":
+        keys = np.array(columns.industries, dtype=object)[columns.industry[rows]]
+    elif dimension == "campaign":
+        ids = columns.campaign[rows]
+        keys = np.where(np.isin(ids, list(names)), ids, -1).astype(np.int64)
+    elif dimension == "quarter":
+        days = pd.to_datetime(columns.close[rows], unit="D")
+        keys = [dt.date(d.year, 3 * ((d.month - 1) // 3) + 1, 1) for d in days]
+    else:
+        raise ValueError(f"unknown deal-size dimension {dimension!r}")
+    keys = keys.tolist() if isinstance(keys, np.ndarray) else keys  # plain Python values
+    groups: dict = {}
+    for key, amount in zip(keys, columns.amount[rows].tolist(), strict=True):
+        groups.setdefault(key, []).append(amount)
+    return [
+        {"g": None if dimension == "campaign" and key == -1 else key, **_summary(values)}
+        for key, values in groups.items()
+    ]
+
+
+def _summary(values: list[float]) -> dict:
+    """Count, sum, mean and median as PostgreSQL's count, sum, avg and percentile_cont(0.5)
+    give them (exactly rounded sums here; they can differ in the last cent where the true
+    value lies on a half cent)."""
+    ordered = sorted(values)
+    n = len(ordered)
+    low, high = ordered[(n - 1) // 2], ordered[n // 2]
+    total = math.fsum(ordered)
+    return {"deals": n, "total": total, "average": total / n, "median": low + (high - low) * 0.5}
+
+
 def won_amount_distribution(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     """How many won deals fall in each amount band (one query)."""
+    columns = factframes.deal_columns(workspace_id=workspace.pk)
+    if columns is not None:
+        amounts = columns.amount[columns.won_in(filters)]
+        bands = np.select(
+            [
+                (amounts >= low) & (amounts < (np.inf if high is None else high))
+                for low, high, _ in BINS
+            ],
+            range(len(BINS)),
+            default=0,
+        )
+        found = {
+            i: {"deals": int((bands == i).sum()), "total": float(amounts[bands == i].sum())}
+            for i in range(len(BINS))
+            if (bands == i).any()
+        }
+        return _distribution(found)
     whens = []
     for i, (low, high, _label) in enumerate(BINS):
         cond = {"amount_usd__gte": low}
@@ -138,7 +205,10 @@ def won_amount_distribution(*, workspace: Workspace, filters: DashboardFilters) 
         .annotate(deals=Count("pk"), total=Sum("amount_usd"))
         .order_by()
     )
-    found = {r["b"]: r for r in rows}
+    return _distribution({r["b"]: r for r in rows})
+
+
+def _distribution(found: dict) -> dict:
     deals_total = sum(r["deals"] for r in found.values())
     return {
         "deals": deals_total,

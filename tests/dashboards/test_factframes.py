@@ -1,5 +1,6 @@
-"""The funnels from the fact columns each web process keeps equal the funnels the database
-counts, for every filter; and a refresh anywhere makes every process read the facts again."""
+"""The funnels and deal sizes from the fact columns each web process keeps equal what the
+database computes, for every filter; and a refresh anywhere makes every process read the facts
+again."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import random
 
 import pytest
 
-from accounts.models import LeadStatusChange
+from accounts.models import Account, LeadStatusChange, Opportunity
 from campaigns.models import StageTransition
 from dashboards import factframes
 from dashboards.filters import DashboardFilters
+from dashboards.selectors.deals import DIMENSIONS, deal_size_breakdown, won_amount_distribution
 from dashboards.selectors.funnels import account_funnel, lead_funnel
 from dashboards.services import ACCOUNT_LADDER, ACCOUNT_RANK, rollups_rebuild
 from tests.factories import (
@@ -20,6 +22,7 @@ from tests.factories import (
     CampaignFactory,
     ContactFactory,
     MembershipFactory,
+    OpportunityFactory,
     WorkspaceFactory,
 )
 
@@ -163,3 +166,59 @@ def test_a_workspace_over_the_cap_is_counted_by_the_database(workspace, settings
     over = account_funnel(workspace=workspace, filters=filters)
     settings.DASHBOARD_FACT_COLUMNS_MAX = factframes.DEFAULT_MAX_FACTS
     assert account_funnel(workspace=workspace, filters=filters) == over
+
+
+def _within_a_cent(ours, theirs) -> bool:
+    """Equal, but for money that may differ by a cent where the true value is a half cent
+    (exactly rounded sums here, PostgreSQL's float sums in scan order there)."""
+    if isinstance(ours, dict):
+        return ours.keys() == theirs.keys() and all(
+            _within_a_cent(ours[k], theirs[k]) for k in ours
+        )
+    if isinstance(ours, list):
+        return len(ours) == len(theirs) and all(map(_within_a_cent, ours, theirs))
+    if isinstance(ours, float) and isinstance(theirs, float):
+        return abs(ours - theirs) <= 0.0100001
+    return ours == theirs
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_deal_sizes_from_the_columns_equal_the_database_for_every_filter(workspace, settings, seed):
+    rng = random.Random(seed)
+    made = _journeys(workspace, rng, accounts=30)
+    # deals sourced by the campaign of the filters, by another one, or by none
+    campaigns = [made["campaign"], CampaignFactory(workspace=workspace).pk]
+    for account in Account.objects.for_workspace(workspace):
+        for _ in range(rng.randrange(0, 4)):
+            created = (START + dt.timedelta(days=rng.randrange(-60, 60))).date()
+            won = rng.random() < 0.6
+            OpportunityFactory(
+                workspace=workspace,
+                account=account,
+                amount=rng.choice([999.99, 4_000, 12_345.67, 30_000, 75_000.5, 260_000]),
+                created_date=created,
+                close_date=created + dt.timedelta(days=rng.randrange(0, 90)),
+                stage="Closed Won" if won else "Closed Lost",
+                is_closed=True,
+                is_won=won,
+                campaign_id=rng.choice([None, *campaigns]),
+            )
+    rollups_rebuild(workspace=workspace)
+    assert Opportunity.objects.for_workspace(workspace).filter(is_won=True).exists()
+    counted = 0
+    for _ in range(40):
+        filters = _filters(rng, made)
+
+        def deal_sizes(filters=filters):
+            return [
+                deal_size_breakdown(workspace=workspace, filters=filters, dimension=d)
+                for d in DIMENSIONS
+            ] + [won_amount_distribution(workspace=workspace, filters=filters)]
+
+        settings.DASHBOARD_FACT_COLUMNS_MAX = factframes.DEFAULT_MAX_FACTS
+        columns = deal_sizes()
+        settings.DASHBOARD_FACT_COLUMNS_MAX = 0
+        database = deal_sizes()
+        assert _within_a_cent(columns, database), filters
+        counted += bool(columns[-1]["deals"])
+    assert counted >= 10  # many draws hold won deals: the comparison is not of empty tables
