@@ -11,7 +11,9 @@ them again once the version moves. Workspaces with more facts than `DASHBOARD_FA
 are counted by the database as before (`None` from `stage_columns`).
 
 The deal-size page groups the period's won deals five ways and bins them: six queries over the
-same ~8,000 deals (~40 ms of database time a request at 200,000 accounts), one pass here.
+same ~8,000 deals (~40 ms of database time a request at 200,000 accounts), one pass here. The
+engagement trend sums a year of the cube (~57,000 rows) into ~1,700 (week, tier, channel)
+groups: ~14 ms of hashing in the database, ~2 ms here.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from django.conf import settings
 
 from campaigns.models import CampaignAccount
 from dashboards.filters import DashboardFilters
-from dashboards.models import AccountStageFact, LeadStageFact, OpportunityFact, RollupState
+from dashboards.models import (
+    AccountStageFact,
+    EngagementCube,
+    LeadStageFact,
+    OpportunityFact,
+    RollupState,
+)
 
 DEFAULT_MAX_FACTS = 3_000_000  # about 200 MB of columns per process at the cap
 KEPT_WORKSPACES = 4  # per process and kind of fact
@@ -150,6 +158,54 @@ def _targets(campaign_id: int) -> np.ndarray:
     )
 
 
+@dataclass(frozen=True)
+class CubeColumns:
+    """`EngagementCube` rows of a workspace. Weeks are days since 1970 (their Monday)."""
+
+    week: np.ndarray
+    tier: np.ndarray
+    segment: np.ndarray  # codes into `segments`
+    segments: dict[str, int]
+    owner: np.ndarray  # owner_id; 0: unassigned
+    channel: np.ndarray  # codes into `channels`
+    channels: tuple[str, ...]
+    accounts: np.ndarray
+    events: np.ndarray
+    points: np.ndarray
+
+    def trend(self, filters: DashboardFilters, first: dt.date, last: dt.date) -> list[tuple]:
+        """(week, tier, channel, accounts, events, points) summed over the cells behind the
+        tier, segment and owner filters, for the weeks first..last: what `_trend_rows` reads
+        from the cube in the database (the campaign filter is not a cube's)."""
+        rows = (self.week >= (first - EPOCH_DAY).days) & (self.week <= (last - EPOCH_DAY).days)
+        if filters.tier:
+            rows &= self.tier == (0 if filters.tier == "none" else int(filters.tier))
+        if filters.segment:
+            rows &= self.segment == self.segments.get(filters.segment, -1)
+        if filters.owner:
+            rows &= self.owner == int(filters.owner)
+        week, tier, channel = self.week[rows], self.tier[rows], self.channel[rows]
+        tiers, channels = int(self.tier.max(initial=0)) + 1, len(self.channels)
+        key = ((week - week.min(initial=0)) * tiers + tier) * channels + channel
+        groups, inverse = np.unique(key, return_inverse=True)
+        sums = [
+            np.bincount(inverse, weights=values[rows], minlength=len(groups))
+            for values in (self.accounts, self.events, self.points)
+        ]
+        start = int(week.min(initial=0))
+        return [
+            (
+                EPOCH_DAY + dt.timedelta(days=start + int(g) // channels // tiers),
+                int(g) // channels % tiers,
+                self.channels[int(g) % channels],
+                int(a),
+                int(n),
+                float(pts),
+            )
+            for g, a, n, pts in zip(groups, *sums, strict=True)
+        ]
+
+
 def stage_columns(*, workspace_id: int, kind: str, ladder: tuple[str, ...]) -> FactColumns | None:
     """The workspace's `kind` ("account" or "lead") facts as columns, loaded at most once per
     rollup version per process; None when the workspace has more facts than the cap."""
@@ -162,6 +218,11 @@ def stage_columns(*, workspace_id: int, kind: str, ladder: tuple[str, ...]) -> F
 def deal_columns(*, workspace_id: int) -> DealColumns | None:
     """The workspace's opportunity facts as columns, as `stage_columns`."""
     return _kept_or_load("deal", workspace_id, OpportunityFact, _load_deals)
+
+
+def cube_columns(*, workspace_id: int) -> CubeColumns | None:
+    """The workspace's engagement cube as columns, as `stage_columns`."""
+    return _kept_or_load("cube", workspace_id, EngagementCube, _load_cube)
 
 
 def _kept_or_load(kind: str, workspace_id: int, model, load):
@@ -278,3 +339,26 @@ def _load_deals(facts) -> DealColumns:
 def _truthy(value) -> bool:
     """A boolean as COPY (t/f) or the ORM (True/1) gives it."""
     return value in (True, 1, "t", "true", "True", "1")
+
+
+def _load_cube(cube) -> CubeColumns:
+    from scoring.pipeline import Epoch, read_frame
+
+    names = ["week", "tier", "segment", "owner_id", "channel", "accounts", "events", "points"]
+    frame = read_frame(
+        cube.order_by().annotate(t_week=Epoch("week")).values_list("t_week", *names[1:]), names
+    )
+    segment_codes, segment_names = pd.factorize(frame["segment"].astype(str))
+    channel_codes, channel_names = pd.factorize(frame["channel"].fillna("").astype(str))
+    return CubeColumns(
+        week=np.floor(frame["week"].to_numpy(dtype=float) / 86400.0).astype(np.int64),
+        tier=frame["tier"].to_numpy(dtype=np.int64),
+        segment=segment_codes.astype(np.int16),
+        segments={str(name): i for i, name in enumerate(segment_names)},
+        owner=frame["owner_id"].to_numpy(dtype=np.int64),
+        channel=channel_codes.astype(np.int64),
+        channels=tuple(str(name) for name in channel_names),
+        accounts=frame["accounts"].to_numpy(dtype=np.int64),
+        events=frame["events"].to_numpy(dtype=np.int64),
+        points=frame["points"].to_numpy(dtype=float),
+    )

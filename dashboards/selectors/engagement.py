@@ -19,6 +19,7 @@ from django.db.models import Count, Sum
 
 from abm.models import Workspace
 from campaigns.models import Channel
+from dashboards import factframes
 from dashboards.filters import TIERS, DashboardFilters, week_start, weeks_between
 from dashboards.models import ALL_CHANNELS, EngagementCube, EngagementSurge, EngagementWeekly
 from dashboards.selectors.common import cell_q, rounded
@@ -42,6 +43,9 @@ def _trend_rows(workspace: Workspace, filters: DashboardFilters):
     the campaign filter (not a partition of accounts) is on."""
     first, last = _weeks(filters)
     if not filters.campaign:
+        columns = factframes.cube_columns(workspace_id=workspace.pk)
+        if columns is not None:
+            return columns.trend(filters, first, last)
         cube = EngagementCube.objects.for_workspace(workspace).filter(
             cell_q(filters), week__gte=first, week__lte=last
         )

@@ -1,4 +1,4 @@
-"""The funnels and deal sizes from the fact columns each web process keeps equal what the
+"""The funnels, deal sizes and engagement trend from the fact columns each web process keeps equal what the
 database computes, for every filter; and a refresh anywhere makes every process read the facts
 again."""
 
@@ -14,6 +14,7 @@ from campaigns.models import StageTransition
 from dashboards import factframes
 from dashboards.filters import DashboardFilters
 from dashboards.selectors.deals import DIMENSIONS, deal_size_breakdown, won_amount_distribution
+from dashboards.selectors.engagement import engagement_trend
 from dashboards.selectors.funnels import account_funnel, lead_funnel
 from dashboards.services import ACCOUNT_LADDER, ACCOUNT_RANK, rollups_rebuild
 from tests.factories import (
@@ -21,6 +22,7 @@ from tests.factories import (
     CampaignAccountFactory,
     CampaignFactory,
     ContactFactory,
+    EngagementEventFactory,
     MembershipFactory,
     OpportunityFactory,
     WorkspaceFactory,
@@ -222,3 +224,32 @@ def test_deal_sizes_from_the_columns_equal_the_database_for_every_filter(workspa
         assert _within_a_cent(columns, database), filters
         counted += bool(columns[-1]["deals"])
     assert counted >= 10  # many draws hold won deals: the comparison is not of empty tables
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+def test_the_engagement_trend_from_the_cube_columns_equals_the_database(workspace, settings, seed):
+    rng = random.Random(seed)
+    made = _journeys(workspace, rng, accounts=30)
+    for account in Account.objects.for_workspace(workspace):
+        for _ in range(rng.randrange(4, 16)):
+            EngagementEventFactory(
+                workspace=workspace,
+                account=account,
+                kind=rng.choice(["web_visit", "email_open", "meeting"]),
+                channel=rng.choice(["web", "email", "events", ""]),
+                weight=rng.choice([1.0, 2.0, 4.5, 30.0]),
+                occurred_at=START + dt.timedelta(days=rng.randrange(-40, 80), hours=3),
+            )
+    rollups_rebuild(workspace=workspace)
+    counted = 0
+    everything = DashboardFilters(
+        date_from=(START - dt.timedelta(days=40)).date(),
+        date_to=(START + dt.timedelta(days=80)).date(),
+    )
+    for filters in [everything] + [_filters(rng, made) for _ in range(40)]:
+        settings.DASHBOARD_FACT_COLUMNS_MAX = factframes.DEFAULT_MAX_FACTS
+        columns = engagement_trend(workspace=workspace, filters=filters)
+        settings.DASHBOARD_FACT_COLUMNS_MAX = 0
+        assert columns == engagement_trend(workspace=workspace, filters=filters), filters
+        counted += any(row["engaged_accounts"] for row in columns["rows"])
+    assert counted >= 5  # not only empty weeks compared
