@@ -10,6 +10,7 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 
 from abm.models import Membership, Workspace
+from dashboards import factframes
 from dashboards.filters import DashboardFilters
 from dashboards.models import (
     AccountCell,
@@ -176,6 +177,9 @@ def campaign_credit(*, workspace: Workspace, filters: DashboardFilters, model: s
     """Pipeline (deals created in the period) and won revenue (won deals closed in it) credited
     to each campaign under `model`, summed from `CampaignCredit`: what
     `campaigns.selectors.attributed_revenue` computes from the touches, without reading them."""
+    columns = factframes.credit_columns(workspace_id=workspace.pk)
+    if columns is not None:
+        return columns.sums(filters, model)
     credits = CampaignCredit.objects.for_workspace(workspace).filter(model=model)
     if filters.campaign:
         credits = credits.filter(campaign_id=filters.campaign)

@@ -253,3 +253,48 @@ def test_the_engagement_trend_from_the_cube_columns_equals_the_database(workspac
         assert columns == engagement_trend(workspace=workspace, filters=filters), filters
         counted += any(row["engaged_accounts"] for row in columns["rows"])
     assert counted >= 5  # not only empty weeks compared
+
+
+@pytest.mark.parametrize("seed", [41])
+def test_campaign_credit_sums_from_the_columns_equal_the_database(workspace, settings, seed):
+    from campaigns.attribution import MODELS
+    from dashboards.models import CampaignCredit
+    from dashboards.selectors.team import campaign_credit
+
+    rng = random.Random(seed)
+    made = _journeys(workspace, rng, accounts=25)
+    campaigns = [made["campaign"], *(CampaignFactory(workspace=workspace).pk for _ in range(2))]
+    for account in Account.objects.for_workspace(workspace):
+        for _ in range(rng.randrange(1, 6)):
+            EngagementEventFactory(
+                workspace=workspace,
+                account=account,
+                campaign_id=rng.choice(campaigns),
+                channel=rng.choice(["web", "email", "events"]),
+                occurred_at=START + dt.timedelta(days=rng.randrange(-90, 0)),
+            )
+        for _ in range(rng.randrange(0, 3)):
+            created = (START + dt.timedelta(days=rng.randrange(0, 60))).date()
+            won = rng.random() < 0.5
+            OpportunityFactory(
+                workspace=workspace,
+                account=account,
+                amount=rng.choice([1_000.01, 12_345.67, 50_000]),
+                created_date=created,
+                close_date=created + dt.timedelta(days=rng.randrange(0, 60)),
+                is_closed=True,
+                is_won=won,
+            )
+    rollups_rebuild(workspace=workspace)
+    assert CampaignCredit.objects.for_workspace(workspace).filter(is_won=True).exists()
+    counted = 0
+    for _ in range(30):
+        filters = _filters(rng, made)
+        for model in MODELS:
+            settings.DASHBOARD_FACT_COLUMNS_MAX = factframes.DEFAULT_MAX_FACTS
+            columns = campaign_credit(workspace=workspace, filters=filters, model=model)
+            settings.DASHBOARD_FACT_COLUMNS_MAX = 0
+            database = campaign_credit(workspace=workspace, filters=filters, model=model)
+            assert _within_a_cent(columns, database), (filters, model)
+            counted += bool(columns)
+    assert counted >= 20  # credits in many of the periods compared
