@@ -210,6 +210,8 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 # Funnels count from stage facts held in each web process (dashboards.factframes) up to this many
 # facts per workspace (~70 bytes each); above it, or at 0, the database counts them.
 DASHBOARD_FACT_COLUMNS_MAX = env.int("DASHBOARD_FACT_COLUMNS_MAX", default=3_000_000)
+# …and keeps at most this many MB of them per process, dropping the least recently used first.
+DASHBOARD_FACT_COLUMNS_MB = env.int("DASHBOARD_FACT_COLUMNS_MB", default=256)
 # SDR queue: start SLA clocks for newly matched leads and new MQAs (time to first touch).
 CELERY_BEAT_SCHEDULE["accounts-sla-clocks-sync"] = {
     "task": "accounts.queue.tasks.sla_clocks_sync_all",

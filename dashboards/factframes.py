@@ -5,10 +5,11 @@ that ended in it. For a year of a 200,000-account workspace (~450,000 stays) Pos
 ~90 ms counting and ~120 ms sorting for the medians on every request, whatever the filters.
 The same numbers from columns in memory take a few milliseconds. Facts only change when the
 rollups are refreshed, and every refresh bumps `RollupState.version`, so a process keeps the
-columns of its last few workspaces under that version (read before the facts, so a refresh
-committing in between can only make the copy look older, never newer, than it is) and loads
-them again once the version moves. Workspaces with more facts than `DASHBOARD_FACT_COLUMNS_MAX`
-are counted by the database as before (`None` from `stage_columns`).
+columns of its recently used workspaces (up to `DASHBOARD_FACT_COLUMNS_MB`) under that version
+(read before the facts, so a refresh committing in between can only make the copy look older,
+never newer, than it is) and loads them again once the version moves. Workspaces with more
+facts than `DASHBOARD_FACT_COLUMNS_MAX` are counted by the database as before (`None` from
+`stage_columns`).
 
 The deal-size page groups the period's won deals five ways and bins them: six queries over the
 same ~8,000 deals (~40 ms of database time a request at 200,000 accounts), one pass here. The
@@ -40,7 +41,7 @@ from dashboards.models import (
 )
 
 DEFAULT_MAX_FACTS = 3_000_000  # about 200 MB of columns per process at the cap
-KEPT_WORKSPACES = 4  # per process and kind of fact
+DEFAULT_BUDGET_MB = 256  # per process, all workspaces and kinds: least recently used go first
 EPOCH_DAY = dt.date(1970, 1, 1)
 
 _lock = threading.Lock()
@@ -295,13 +296,28 @@ def _kept_or_load(kind: str, workspace_id: int, model, load):
     if facts.count() > cap:
         return None
     columns = load(facts)
+    budget = getattr(settings, "DASHBOARD_FACT_COLUMNS_MB", DEFAULT_BUDGET_MB) * 2**20
     with _lock:
         for stale in [k for k in _kept if k[:2] == key[:2]]:
             del _kept[stale]
         _kept[key] = columns
-        while sum(1 for k in _kept if k[0] == kind) > KEPT_WORKSPACES:
-            del _kept[next(k for k in _kept if k[0] == kind)]
+        while len(_kept) > 1 and sum(map(_nbytes, _kept.values())) > budget:
+            del _kept[next(iter(_kept))]  # the least recently used (never the one just loaded)
     return columns
+
+
+def kept_bytes() -> int:
+    """What this process holds in fact columns."""
+    with _lock:
+        return sum(map(_nbytes, _kept.values()))
+
+
+def _nbytes(columns) -> int:
+    total = 0
+    for value in vars(columns).values():
+        for array in value if isinstance(value, tuple) else (value,):
+            total += array.nbytes if isinstance(array, np.ndarray) else 0
+    return total
 
 
 def forget(*, workspace_id: int | None = None) -> None:

@@ -190,7 +190,7 @@ def test_deal_sizes_from_the_columns_equal_the_database_for_every_filter(workspa
     made = _journeys(workspace, rng, accounts=30)
     # deals sourced by the campaign of the filters, by another one, or by none
     campaigns = [made["campaign"], CampaignFactory(workspace=workspace).pk]
-    for account in Account.objects.for_workspace(workspace):
+    for account in Account.objects.for_workspace(workspace).order_by("pk"):
         for _ in range(rng.randrange(0, 4)):
             created = (START + dt.timedelta(days=rng.randrange(-60, 60))).date()
             won = rng.random() < 0.6
@@ -230,7 +230,7 @@ def test_deal_sizes_from_the_columns_equal_the_database_for_every_filter(workspa
 def test_the_engagement_trend_from_the_cube_columns_equals_the_database(workspace, settings, seed):
     rng = random.Random(seed)
     made = _journeys(workspace, rng, accounts=30)
-    for account in Account.objects.for_workspace(workspace):
+    for account in Account.objects.for_workspace(workspace).order_by("pk"):
         for _ in range(rng.randrange(4, 16)):
             EngagementEventFactory(
                 workspace=workspace,
@@ -264,7 +264,7 @@ def test_campaign_credit_sums_from_the_columns_equal_the_database(workspace, set
     rng = random.Random(seed)
     made = _journeys(workspace, rng, accounts=25)
     campaigns = [made["campaign"], *(CampaignFactory(workspace=workspace).pk for _ in range(2))]
-    for account in Account.objects.for_workspace(workspace):
+    for account in Account.objects.for_workspace(workspace).order_by("pk"):
         for _ in range(rng.randrange(1, 6)):
             EngagementEventFactory(
                 workspace=workspace,
@@ -298,3 +298,30 @@ def test_campaign_credit_sums_from_the_columns_equal_the_database(workspace, set
             assert _within_a_cent(columns, database), (filters, model)
             counted += bool(columns)
     assert counted >= 20  # credits in many of the periods compared
+
+
+def test_a_process_keeps_its_columns_within_the_memory_budget(settings):
+    # given two workspaces, each with facts, and room for about one of them
+    workspaces = [WorkspaceFactory(), WorkspaceFactory()]
+    for workspace in workspaces:
+        StageTransition.objects.create(
+            workspace=workspace,
+            account=AccountFactory(workspace=workspace),
+            from_stage="",
+            to_stage="mqa",
+            at=START,
+        )
+        rollups_rebuild(workspace=workspace)
+    filters = DashboardFilters(date_from=START.date(), date_to=START.date())
+    settings.DASHBOARD_FACT_COLUMNS_MB = 0  # every new load drops all the others
+    # when both are counted, one after the other, twice
+    counts = [
+        [r["count"] for r in account_funnel(workspace=w, filters=filters)["rows"]]
+        for w in workspaces * 2
+    ]
+    # then the answers stay right and only the last workspace's columns are kept
+    assert counts == [[1, 1, 1, 1, 0, 0]] * 4
+    kept = factframes.stage_columns(
+        workspace_id=workspaces[1].pk, kind="account", ladder=ACCOUNT_LADDER
+    )
+    assert factframes.kept_bytes() == factframes._nbytes(kept) > 0
