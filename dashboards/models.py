@@ -102,15 +102,7 @@ class EngagementWeekly(WorkspaceScopedModel):
                 fields=["workspace", "channel", "week", "points"],
                 include=["account", "events", "tier", "segment", "owner_id"],
                 name="engweekly_ws_ch_week_pts",
-            ),
-            # An owner's weeks as one range: with an owner filter the heat map often ranks
-            # every matching account over 13 weeks, which walked all accounts' weeks above and
-            # kept ~1 in 12 (tier 1 + SMB + an owner: 110 → 30 ms a request at 10M events).
-            models.Index(
-                fields=["workspace", "channel", "owner_id", "week", "points"],
-                include=["account", "events", "tier", "segment"],
-                name="engweekly_ws_ch_owner_week",
-            ),
+            )
         ]
 
     def __str__(self) -> str:
