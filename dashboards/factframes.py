@@ -75,13 +75,7 @@ class FactColumns:
         (None: every row), as `fact_q` selects them in the database."""
         if not filters.has_account_filter:
             return None
-        keep = np.ones(len(self.rank), dtype=bool)
-        if filters.tier:
-            keep &= self.tier == (0 if filters.tier == "none" else int(filters.tier))
-        if filters.segment:
-            keep &= self.segment == self.segments.get(filters.segment, -1)
-        if filters.owner:
-            keep &= self.owner == float(filters.owner)
+        keep = _copies(np.ones(len(self.rank), dtype=bool), filters, self)
         if filters.campaign:
             keep &= np.isin(self.account, _targets(filters.campaign))
         return keep
@@ -138,18 +132,24 @@ class DealColumns:
         or the deals it sourced."""
         first = (filters.date_from - EPOCH_DAY).days
         last = (filters.date_to - EPOCH_DAY).days
-        rows = self.won & (self.close >= first) & (self.close <= last)
-        if filters.tier:
-            rows &= self.tier == (0 if filters.tier == "none" else int(filters.tier))
-        if filters.segment:
-            rows &= self.segment == self.segments.get(filters.segment, -1)
-        if filters.owner:
-            rows &= self.owner == float(filters.owner)
+        rows = _copies(self.won & (self.close >= first) & (self.close <= last), filters, self)
         if filters.campaign:
             rows &= np.isin(self.account, _targets(filters.campaign)) | (
                 self.campaign == float(filters.campaign)
             )
         return rows
+
+
+def _copies(rows: np.ndarray, filters: DashboardFilters, columns) -> np.ndarray:
+    """`rows` narrowed by tier, segment and owner on the columns' copies of the account's
+    fields, as `selectors.common._copies_q` narrows rollups in the database (tier 0: untiered)."""
+    if filters.tier:
+        rows = rows & (columns.tier == (0 if filters.tier == "none" else int(filters.tier)))
+    if filters.segment:
+        rows = rows & (columns.segment == columns.segments.get(filters.segment, -1))
+    if filters.owner:
+        rows = rows & (columns.owner == float(filters.owner))
+    return rows
 
 
 def _targets(campaign_id: int) -> np.ndarray:
@@ -181,12 +181,7 @@ class CubeColumns:
         tier, segment and owner filters, for the weeks first..last: what `_trend_rows` reads
         from the cube in the database (the campaign filter is not a cube's)."""
         rows = (self.week >= (first - EPOCH_DAY).days) & (self.week <= (last - EPOCH_DAY).days)
-        if filters.tier:
-            rows &= self.tier == (0 if filters.tier == "none" else int(filters.tier))
-        if filters.segment:
-            rows &= self.segment == self.segments.get(filters.segment, -1)
-        if filters.owner:
-            rows &= self.owner == int(filters.owner)
+        rows = _copies(rows, filters, self)
         week, tier, channel = self.week[rows], self.tier[rows], self.channel[rows]
         tiers, channels = int(self.tier.max(initial=0)) + 1, len(self.channels)
         key = ((week - week.min(initial=0)) * tiers + tier) * channels + channel

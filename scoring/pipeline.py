@@ -109,17 +109,10 @@ def run_parallel(func, jobs: list) -> Iterable:
             yield func(job)
         return
     from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connections
-
-    def in_thread(job):
-        try:
-            return func(job)
-        finally:
-            connections.close_all()  # this thread's own connection
+    from functools import partial
 
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        yield from pool.map(in_thread, jobs)
+        yield from pool.map(partial(_own_connection, func), jobs)
 
 
 def prefetched(load: Callable, jobs: list) -> Iterator:
@@ -135,19 +128,11 @@ def prefetched(load: Callable, jobs: list) -> Iterator:
         return
     from concurrent.futures import ThreadPoolExecutor
 
-    from django.db import connections
-
-    def in_thread(job):
-        try:
-            return load(job)
-        finally:
-            connections.close_all()  # this thread's own connection
-
     with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(in_thread, jobs[0])
+        future = pool.submit(_own_connection, load, jobs[0])
         for job in jobs[1:]:
             ready = future.result()
-            future = pool.submit(in_thread, job)
+            future = pool.submit(_own_connection, load, job)
             yield ready
         yield future.result()
 
@@ -160,8 +145,6 @@ def in_background() -> Iterator[Callable]:
 
     Leaving the block waits for every call; a call's exception comes out of its future."""
     from concurrent.futures import Future, ThreadPoolExecutor
-
-    from django.db import connections
 
     if not is_postgres() or connection.in_atomic_block:
 
@@ -176,14 +159,18 @@ def in_background() -> Iterator[Callable]:
         yield now
         return
 
-    def in_thread(func, *args):
-        try:
-            return func(*args)
-        finally:
-            connections.close_all()  # this thread's own connection
-
     with ThreadPoolExecutor(max_workers=1) as pool:
-        yield lambda func, *args: pool.submit(in_thread, func, *args)
+        yield lambda func, *args: pool.submit(_own_connection, func, *args)
+
+
+def _own_connection(func: Callable, *args):
+    """func(*args) in a pool thread, which then closes the connection Django opened for it."""
+    from django.db import connections
+
+    try:
+        return func(*args)
+    finally:
+        connections.close_all()  # this thread's own connection
 
 
 def read_frame(qs: QuerySet, columns: list[str]) -> pd.DataFrame:
