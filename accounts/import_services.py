@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from accounts.importing.columns import (
     detect_source,
     missing_required,
 )
+from accounts.importing.duplicates import MergePlan, find_repeated_keys, plan_merges
 from accounts.importing.errors import ImportRefused
 from accounts.importing.loaders.base import ChunkOutcome, LoadContext, restore_value
 from accounts.importing.loaders.orm import LOADERS, resolve_pending_parents
@@ -338,10 +340,18 @@ def import_run(
         table = open_table(job_path(job))
         if table.headers != job.headers:
             return _fail(job, "The file's columns changed since it was uploaded; upload it again.")
-        if job.total_rows is None:
-            job.total_rows = table.scan()  # every limit checked before anything is written
-            ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
-        _run_chunks(job, table, token, chunk_rows or job.progress.get("chunk_rows"))
+        validator = Validator.build(
+            obj=job.kind, headers=table.headers, mapping=job.mapping["columns"]
+        )
+        # The key pass (pyarrow, GIL released) runs beside the limits scan (Python).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"keys-{job.pk}") as pool:
+            repeated = pool.submit(find_repeated_keys, table, validator)
+            if job.total_rows is None:
+                job.total_rows = table.scan()  # every limit checked before anything is written
+                ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
+            repeated = repeated.result()
+        plan = plan_merges(table, validator, partial(_known_crm_ids, job), repeated=repeated)
+        _run_chunks(job, table, token, chunk_rows or job.progress.get("chunk_rows"), plan)
     except ImportRefused as exc:
         return _fail(job, str(exc))
     except LostClaim:
@@ -369,7 +379,26 @@ def import_run(
     return job
 
 
-def _run_chunks(job: ImportJob, table: TableReader, token: str, chunk_rows: int | None) -> None:
+def _known_crm_ids(job: ImportJob, crm_ids: set[str]) -> set[str]:
+    """Which of these CRM ids of the job's source already name a stored record."""
+    model = {"accounts": Account, "opportunities": Opportunity}.get(job.kind, Contact)
+    source = job.resolved_source or "generic"
+    found: set[str] = set()
+    ids = sorted(crm_ids)
+    for start in range(0, len(ids), 5_000):
+        found.update(
+            model.objects.filter(
+                workspace_id=job.workspace_id,
+                crm_source=source,
+                crm_id__in=ids[start : start + 5_000],
+            ).values_list("crm_id", flat=True)
+        )
+    return found
+
+
+def _run_chunks(
+    job: ImportJob, table: TableReader, token: str, chunk_rows: int | None, plan: MergePlan
+) -> None:
     """Read and validate the next chunk while earlier ones are written.
 
     The database work runs in writer threads (each with its own connection) when no transaction
@@ -382,15 +411,16 @@ def _run_chunks(job: ImportJob, table: TableReader, token: str, chunk_rows: int 
     """
     validator = Validator.build(obj=job.kind, headers=table.headers, mapping=job.mapping["columns"])
     loader, default_rows = _loader_for(job)
-    state = _RunState(job=job, token=token, loader=loader)
+    state = _RunState(job=job, token=token, loader=loader, plan=plan)
     columnar = getattr(loader, "columnar", False)
 
     def clean(chunk: list[Row]) -> tuple[Any, list]:
         """What the loader takes: column-wise for the COPY loader, (row, record) pairs else."""
+        load, _merged = plan.split(chunk)
         if columnar:
-            cleaned = validator.clean_columnar(chunk)
+            cleaned = validator.clean_columnar(load)
             return cleaned, cleaned.rejected
-        return validator.clean_chunk(chunk)
+        return validator.clean_chunk(load)
 
     threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
     with gc_paused(collect_after=True):
@@ -416,7 +446,10 @@ def _run_chunks(job: ImportJob, table: TableReader, token: str, chunk_rows: int 
                     while len(in_flight) >= writers:
                         if not in_flight.popleft().result():
                             return
-                    slot = _Slot.of(items) if columnar else _Slot()
+                    # A chunk holding rows merged into an earlier row waits for that row's
+                    # chunk to commit: whether it was rejected decides these rows' fate.
+                    merges = plan and any(row.line in plan.superseded for row in chunk)
+                    slot = _Slot.of(items) if columnar and not merges else _Slot()
                     in_flight.append(pool.submit(state.write, chunk, items, rejected, slot, before))
                     before = slot
                 while in_flight:
@@ -463,8 +496,11 @@ class _Slot:
 class _RunState:
     """The writing half of a run: one transaction per chunk, cursor and counts committed with it."""
 
-    def __init__(self, *, job: ImportJob, token: str, loader: Callable) -> None:
+    def __init__(
+        self, *, job: ImportJob, token: str, loader: Callable, plan: MergePlan | None = None
+    ) -> None:
         self.job, self.token, self.loader = job, token, loader
+        self.plan = plan or MergePlan()
         self.ctx = LoadContext(job=job, obj=job.kind, source=job.resolved_source or "generic")
         self.counts = {k: job.counts.get(k, 0) for k in COUNT_KEYS}
         self.started, self.done_at_start = time.monotonic(), job.rows_done
@@ -515,6 +551,42 @@ class _RunState:
         finally:
             slot.finished.set()
 
+    def _merged_rows(
+        self, chunk: list[Row], rejected: list[tuple[Row, str]]
+    ) -> tuple[list[tuple[Row, str]], list[Row]]:
+        """(every rejected row, the rows merged into a carrier that was not rejected).
+
+        A rejected carrier is reported with its own values and the lines merged into it; the
+        rows merged into it are rejected with it. Carriers come first in the file, so one that
+        is not in this chunk was committed (or rejected) by an earlier one.
+        """
+        plan = self.plan
+        originals = {row.line: row for row in chunk}
+        reasons = {row.line: why for row, why in rejected}
+        out = [
+            (originals.get(row.line, row), plan.explain(row.line, why))
+            if row.line in plan.carriers
+            else (row, why)
+            for row, why in rejected
+        ]
+        merged = [row for row in chunk if row.line in plan.superseded]
+        earlier = {plan.superseded[r.line] for r in merged} - originals.keys()
+        if earlier:
+            reasons.update(
+                ImportRejectedRow.objects.filter(job_id=self.job.pk, line__in=earlier).values_list(
+                    "line", "reason"
+                )
+            )
+        kept = []
+        for row in merged:
+            carrier = plan.superseded[row.line]
+            if carrier in reasons:
+                out.append((row, f"the same record as line {carrier}, which was rejected"))
+            else:
+                kept.append(row)
+        out.sort(key=lambda item: item[0].line)
+        return out, kept
+
     def _await(self, before: _Slot, slot: _Slot) -> None:
         """Wait, inside this chunk's transaction, until `before` has finished.
 
@@ -556,6 +628,9 @@ class _RunState:
             if before is not None:
                 self._await(before, slot)
             rejected = rejected + outcome.rejected
+            merged: list[Row] = []
+            if self.plan:
+                rejected, merged = self._merged_rows(chunk, rejected)
             ImportRowChange.objects.bulk_create(outcome.changes, batch_size=5000)
             ImportRejectedRow.objects.bulk_create(
                 [
@@ -569,7 +644,7 @@ class _RunState:
             counts["rows"] += len(chunk)
             counts["created"] += outcome.created
             counts["updated"] += outcome.updated
-            counts["unchanged"] += outcome.unchanged
+            counts["unchanged"] += outcome.unchanged + len(merged)
             counts["rejected"] += len(rejected)
             rows_done = job.rows_done + len(chunk)
             rate = (rows_done - self.done_at_start) / max(time.monotonic() - self.started, 1e-6)
@@ -580,6 +655,8 @@ class _RunState:
                 if rate
                 else None,
             }
+            if merged:
+                progress["merged"] = job.progress.get("merged", 0) + len(merged)
             if job.kind in ("opportunities", "events", "intent") and outcome.account_ids:
                 touched = set(job.progress.get("account_ids", [])) | outcome.account_ids
                 progress["account_ids"] = sorted(touched)[:MAX_TRACKED_ACCOUNTS]
