@@ -47,7 +47,7 @@ from accounts.importing.columns import (
     detect_source,
     missing_required,
 )
-from accounts.importing.duplicates import MergePlan, find_repeated_keys, plan_merges
+from accounts.importing.duplicates import KeyTally, MergePlan, plan_merges
 from accounts.importing.errors import ImportRefused
 from accounts.importing.loaders.base import ChunkOutcome, LoadContext, restore_value
 from accounts.importing.loaders.orm import LOADERS, resolve_pending_parents
@@ -343,14 +343,16 @@ def import_run(
         validator = Validator.build(
             obj=job.kind, headers=table.headers, mapping=job.mapping["columns"]
         )
-        # The key pass (pyarrow, GIL released) runs beside the limits scan (Python).
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"keys-{job.pk}") as pool:
-            repeated = pool.submit(find_repeated_keys, table, validator)
+        tally = KeyTally(validator)  # repeated keys are found during the limits scan
+        if job.total_rows is None or tally:
+            # every limit checked before anything is written (again on a resumed run with keys)
+            total_rows = table.scan(visit=tally.add if tally else None)
             if job.total_rows is None:
-                job.total_rows = table.scan()  # every limit checked before anything is written
-                ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
-            repeated = repeated.result()
-        plan = plan_merges(table, validator, partial(_known_crm_ids, job), repeated=repeated)
+                job.total_rows = total_rows
+                ImportJob.objects.filter(pk=job.pk).update(total_rows=total_rows)
+        plan = plan_merges(
+            table, validator, partial(_known_crm_ids, job), repeated=tally.repeated()
+        )
         _run_chunks(job, table, token, chunk_rows or job.progress.get("chunk_rows"), plan)
     except ImportRefused as exc:
         return _fail(job, str(exc))

@@ -38,6 +38,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import machine  # bench/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/abm_import_bench"
@@ -505,6 +507,8 @@ def main() -> None:
     if not args.reuse:
         reset_workspace(db)
     load_after = os.getloadavg()
+    speed = machine.calibrate(db)
+    print(machine.describe(speed), flush=True)
     if args.no_write:
         return
     cpu = os.cpu_count()
@@ -520,7 +524,8 @@ def main() -> None:
             "limit scan, parse, validate, COPY, set-wise upsert, undo log, error report); contacts link "
             "to accounts imported first. CPU is the import process's user + system seconds and the bench "
             "database's PostgreSQL backends' (sampled every 0.5 s). "
-            f"Bar: 1,000,000 contacts ≤ {BAR_SECONDS:.0f} s with peak RSS ≤ {BAR_RSS_MB} MB.",
+            f"Bar: 1,000,000 contacts ≤ {BAR_SECONDS:.0f} s with peak RSS ≤ {BAR_RSS_MB} MB. "
+            f"{machine.describe(speed).capitalize()}.",
             "",
             "| import | wall | rows/s | peak RSS | CPU (process + PostgreSQL) | created / updated / unchanged / rejected | load (1 min) | bar |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+import machine  # bench/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432/"
 
@@ -43,6 +45,7 @@ def main() -> int:
             f"unknown benchmark {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}"
         )
     names = args.names or list(BENCHMARKS)
+    print(machine.describe(machine.calibrate(PG + "postgres")), flush=True)
     failed: list[str] = []
     took: list[str] = []
     for name in names:

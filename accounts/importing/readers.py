@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -344,8 +344,11 @@ class TableReader:
                 break
         return out
 
-    def scan(self) -> int:
-        """Walk the whole file once, enforcing every limit; the number of data rows."""
+    def scan(self, visit: Callable[[list[str]], None] | None = None) -> int:
+        """Walk the whole file once, enforcing every limit; the number of data rows.
+
+        `visit` sees each data row's cells as read (a short row is not padded here).
+        """
         max_columns = self.limits.max_columns
         count = -1  # the header is the first record
         for line, values in self._records():
@@ -354,6 +357,8 @@ class TableReader:
                 raise ImportRefused(
                     f"Line {line} has {len(values):,} values; the limit is {max_columns:,} (IMPORT_MAX_COLUMNS)."
                 )
+            if visit is not None and count:
+                visit(values)
         if count > self.limits.max_rows:
             raise ImportRefused(
                 f"The file has more than {self.limits.max_rows:,} rows (IMPORT_MAX_ROWS); split it."
