@@ -557,7 +557,8 @@ def _write_postgres(workspace_id, rows, set_ids, now, run_id, snapshot) -> None:
         # Each row's set id is known here, so the scores and the snapshots are sent with COPY
         # as they are stored: no join on the server, and the snapshots go straight into their
         # table rather than through a staging table.
-        out = pd.DataFrame({"id": rows["id"].to_numpy()})
+        ids = rows["id"].to_numpy(dtype=np.int64)
+        out = pd.DataFrame({"id": ids})
         for col in SCORE_FIELDS:
             values = rows[col].to_numpy(dtype=float)
             out[col] = pd.array(values, dtype="Int64") if col == "tier" else np.round(values, 2)
@@ -574,17 +575,20 @@ def _write_postgres(workspace_id, rows, set_ids, now, run_id, snapshot) -> None:
         cur.execute("ANALYZE scoring_writeback")
         # The workspace condition keeps a stray id from touching another tenant's account;
         # rows whose values are all the same already are left alone (no new row version).
+        # The id range lets the join read the chunk's accounts by primary key: without it the
+        # planner hashed the staging table and scanned the whole workspace for every chunk
+        # (1.4 of 1.9 s per 50,000-row chunk at 1M accounts, EXPLAIN ANALYZE).
         cur.execute(
             f"UPDATE {table} a SET fit_score = t.fit, predictive_fit = t.predictive_fit,"  # noqa: S608
             " intent_score = t.intent, engagement_score = t.engagement, priority = t.priority,"
             " tier = t.tier, health_score = t.health, reason_set_id = t.set_id,"
             " scored_at = %s"
             " FROM scoring_writeback t"
-            " WHERE a.id = t.id AND a.workspace_id = %s AND (a.fit_score, a.predictive_fit,"
-            " a.intent_score, a.engagement_score, a.priority, a.tier, a.health_score,"
-            " a.reason_set_id) IS DISTINCT FROM (t.fit, t.predictive_fit, t.intent,"
-            " t.engagement, t.priority, t.tier, t.health, t.set_id)",
-            [now, workspace_id],
+            " WHERE a.id = t.id AND a.workspace_id = %s AND a.id BETWEEN %s AND %s"
+            " AND (a.fit_score, a.predictive_fit, a.intent_score, a.engagement_score,"
+            " a.priority, a.tier, a.health_score, a.reason_set_id) IS DISTINCT FROM (t.fit,"
+            " t.predictive_fit, t.intent, t.engagement, t.priority, t.tier, t.health, t.set_id)",
+            [now, workspace_id, int(ids.min()), int(ids.max())],
         )
         cur.execute("DROP TABLE scoring_writeback")
         if snapshot.any():
