@@ -353,7 +353,9 @@ def import_run(
         plan = plan_merges(
             table, validator, partial(_known_crm_ids, job), repeated=tally.repeated()
         )
-        _run_chunks(job, table, token, chunk_rows or job.progress.get("chunk_rows"), plan)
+        _run_chunks(
+            job, table, validator, token, chunk_rows or job.progress.get("chunk_rows"), plan
+        )
     except ImportRefused as exc:
         return _fail(job, str(exc))
     except LostClaim:
@@ -399,7 +401,12 @@ def _known_crm_ids(job: ImportJob, crm_ids: set[str]) -> set[str]:
 
 
 def _run_chunks(
-    job: ImportJob, table: TableReader, token: str, chunk_rows: int | None, plan: MergePlan
+    job: ImportJob,
+    table: TableReader,
+    validator: Validator,
+    token: str,
+    chunk_rows: int | None,
+    plan: MergePlan,
 ) -> None:
     """Read and validate the next chunk while earlier ones are written.
 
@@ -411,7 +418,6 @@ def _run_chunks(
     same as one after the other). Inside an outer transaction (tests), or on SQLite, the same
     steps run one after the other. At most `writers` chunks wait or load, so memory is bounded.
     """
-    validator = Validator.build(obj=job.kind, headers=table.headers, mapping=job.mapping["columns"])
     loader, default_rows = _loader_for(job)
     state = _RunState(job=job, token=token, loader=loader, plan=plan)
     columnar = getattr(loader, "columnar", False)

@@ -11,8 +11,8 @@ The later rows count as unchanged; when the merged row is rejected, they are rej
 
 Finding the groups costs one look at each row's key cells during the limits scan the import
 runs anyway: each key is hashed into an array of 64-bit integers (8 bytes a row, whatever the
-file), and numpy sorts them to find the repeats (~0.6 s per million rows on the machine where
-the import meets its bar). Only when a key repeats does a second pass collect the rows involved,
+file), and numpy sorts them to find the repeats (~1.8 s of CPU per million rows on session 6's
+slow machine). Only when a key repeats does a second pass collect the rows involved,
 clean them and group them exactly, by the keys the loaders upsert on. A hash collision only
 makes a row a candidate that the exact grouping then leaves alone.
 """
@@ -166,7 +166,6 @@ class MergePlan:
 
     carriers: dict[int, list[str]] = field(default_factory=dict)  # line → merged values
     superseded: dict[int, int] = field(default_factory=dict)  # line → its carrier's line
-    members: dict[int, list[int]] = field(default_factory=dict)  # carrier line → merged lines
 
     def __bool__(self) -> bool:
         return bool(self.superseded)
@@ -187,7 +186,7 @@ class MergePlan:
 
     def explain(self, line: int, reason: str) -> str:
         """A carrier's rejection reason, saying which lines it stood for."""
-        others = self.members.get(line)
+        others = [n for n, carrier in self.superseded.items() if carrier == line]
         if not others:
             return reason
         listed = ", ".join(str(n) for n in others[:5]) + (" …" if len(others) > 5 else "")
@@ -285,7 +284,6 @@ def _plan(
             continue  # another CRM record of its own shares the email or domain: as they come
         rows = [entries[i][0] for i in members]
         plan.carriers[rows[0].line] = _merged(rows, mapped, crm_columns)
-        plan.members[rows[0].line] = [r.line for r in rows[1:]]
         for row in rows[1:]:
             plan.superseded[row.line] = rows[0].line
     return plan

@@ -1,8 +1,5 @@
 """Rows of one file that describe the same record are merged, so a second import changes nothing."""
 
-import csv
-import io
-
 import pytest
 
 from accounts import import_services
@@ -10,7 +7,8 @@ from accounts.import_services import import_job_create, import_run
 from accounts.importing import duplicates
 from accounts.models import Account, Contact, ImportRowChange, Opportunity
 
-from .test_import_service import _dying_loader
+from .test_import_service import _dying_loader, reconciles
+from .test_import_service import report_rows as report
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +27,6 @@ def run(workspace, path, kind, **kwargs):
     chunk_rows = kwargs.pop("chunk_rows", None)
     job = import_job_create(workspace=workspace, kind=kind, path=path, **kwargs)
     return import_run(job=job, chunk_rows=chunk_rows, followups=False)
-
-
-def reconciles(job):
-    c = job.counts
-    return c["rows"] == c["created"] + c["updated"] + c["unchanged"] + c["rejected"]
-
-
-def report(job):
-    text = job.error_report.open("rb").read().decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
 
 
 def test_a_person_twice_in_one_file_is_stored_once_and_a_second_import_changes_nothing(
