@@ -1049,6 +1049,9 @@ def _run(workspace: Workspace, work, *, full: bool) -> dict:
                 CampaignCredit,
                 CampaignReach,
                 ChannelCredit,
+                ActivityDaily,
+                AccountCell,
+                CampaignTouchTotal,
             ):
                 cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
     return counts

@@ -184,6 +184,14 @@ class AccountIpRange(WorkspaceScopedModel):
 class Contact(WorkspaceScopedModel):
     """A person. Leads are contacts that came in as leads (`is_lead`) and may lack an account."""
 
+    # No database constraint on the workspace, as on engagement events and score snapshots: an
+    # import inserts a million people at a time, and the constraint is a deferred check run at
+    # commit for every row (a third of each 50,000-row chunk's PostgreSQL time, with the account
+    # check, in bench/RESULTS.md's import profile). Every writer sets the workspace from the
+    # request or the job; deleting a workspace still cascades through the ORM.
+    workspace = models.ForeignKey(
+        "abm.Workspace", on_delete=models.CASCADE, db_index=False, db_constraint=False
+    )
     account = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )

@@ -223,11 +223,15 @@ def engagement_heatmap(*, workspace: Workspace, filters: DashboardFilters, limit
             .values("account_id", "total")[:limit]
         )
 
-    # A total of T over len(weeks) weeks needs one week of at least T / len(weeks).
-    ranked = [
-        (r["account_id"], r["total"])
-        for r in _top_ranked(weekly, weeks, limit, rank, "total", lambda t: t / len(weeks))
-    ]
+    if filters.campaign:
+        # A target list is short: ranking its accounts walks their own weeks (uniq_engweekly),
+        # where the bound's seeds and candidates scan every account's weeks and semi-join the
+        # list (45 + 13 + 16 ms against ~6 ms for a tier-2 filter at 200,000 accounts).
+        found = rank(None)
+    else:
+        # A total of T over len(weeks) weeks needs one week of at least T / len(weeks).
+        found = _top_ranked(weekly, weeks, limit, rank, "total", lambda t: t / len(weeks))
+    ranked = [(r["account_id"], r["total"]) for r in found]
     ids = [aid for aid, _total in ranked]
     names = _names(workspace, ids)
     top = [(aid, *names[aid], total) for aid, total in ranked]

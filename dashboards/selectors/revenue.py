@@ -83,10 +83,19 @@ def _compute_grid(workspace: Workspace, filters: DashboardFilters) -> dict:
         ):
             selects.append(f"{sql} AS {key}__{pname}")
             params += [period.date_from, period.date_to]
-    # g.k = 0 counts every row once more under "all": one pass gives both groups and the total.
-    group = "CASE WHEN g.k = 0 THEN 'all' WHEN f.is_abm THEN 'abm' ELSE 'other' END"
-    pairs = "(SELECT 0 AS k UNION ALL SELECT 1 AS k)"
-    sql = f"SELECT {group} AS grp, {', '.join(selects)} FROM ({base_sql}) f CROSS JOIN {pairs} g GROUP BY 1"  # noqa: S608 — fixed SQL, values are parameters
+    if connection.vendor == "postgresql":
+        # ROLLUP gives both groups and the total from one sort on a boolean. The portable form
+        # below counts every row twice and sorts them on a text key: 71–94 ms against 30–46 ms
+        # for a year of 40,576 deals (bench/RESULTS.md, "## Dashboards").
+        group = (
+            "CASE WHEN GROUPING(f.is_abm) = 1 THEN 'all' WHEN f.is_abm THEN 'abm' ELSE 'other' END"
+        )
+        tail = "GROUP BY ROLLUP(f.is_abm)"
+    else:
+        # g.k = 0 counts every row once more under "all": one pass gives both groups and the total.
+        group = "CASE WHEN g.k = 0 THEN 'all' WHEN f.is_abm THEN 'abm' ELSE 'other' END"
+        tail = "CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 AS k) g GROUP BY 1"
+    sql = f"SELECT {group} AS grp, {', '.join(selects)} FROM ({base_sql}) f {tail}"  # noqa: S608 — fixed SQL, values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *base_params])
         columns = [c[0] for c in cursor.description]
