@@ -77,7 +77,7 @@ class FactColumns:
             return None
         keep = _copies(np.ones(len(self.rank), dtype=bool), filters, self)
         if filters.campaign:
-            keep &= np.isin(self.account, _targets(filters.campaign))
+            keep &= _on_target_list(self.account, filters.campaign)
         return keep
 
     def step_counts(self, filters: DashboardFilters, start: float, end: float) -> list[int]:
@@ -134,7 +134,7 @@ class DealColumns:
         last = (filters.date_to - EPOCH_DAY).days
         rows = _copies(self.won & (self.close >= first) & (self.close <= last), filters, self)
         if filters.campaign:
-            rows &= np.isin(self.account, _targets(filters.campaign)) | (
+            rows &= _on_target_list(self.account, filters.campaign) | (
                 self.campaign == float(filters.campaign)
             )
         return rows
@@ -153,12 +153,40 @@ def _copies(rows: np.ndarray, filters: DashboardFilters, columns) -> np.ndarray:
 
 
 def _targets(campaign_id: int) -> np.ndarray:
-    return np.fromiter(
-        CampaignAccount.objects.filter(campaign_id=campaign_id).values_list(
-            "account_id", flat=True
+    """The campaign's target accounts, read once per page render (`memoized`)."""
+    from dashboards.selectors.memo import memoized  # the selectors package imports this module
+
+    return memoized(
+        ("campaign_targets", int(campaign_id)),
+        lambda: np.fromiter(
+            CampaignAccount.objects.filter(campaign_id=campaign_id).values_list(
+                "account_id", flat=True
+            ),
+            dtype=np.int64,
         ),
-        dtype=float,
     )
+
+
+# Above this account id a lookup table would cost more memory than np.isin costs time.
+MAX_TABLE_ID = 50_000_000
+
+
+def _on_target_list(account: np.ndarray, campaign_id: int) -> np.ndarray:
+    """Rows whose account (float ids, NaN: none) is on the campaign's target list.
+
+    A lookup table indexed by account id: np.isin sorts every row with the list, 84 ms for
+    450,000 stays and 1,000 targets on session 7's machine, against 2.5 ms for the table.
+    """
+    targets = _targets(campaign_id)
+    if not len(targets) or not len(account):
+        return np.zeros(len(account), dtype=bool)
+    top = int(max(targets.max(), np.nanmax(account, initial=0)))
+    if top > MAX_TABLE_ID:
+        return np.isin(account, targets)
+    table = np.zeros(top + 2, dtype=bool)  # the last slot, never a target, takes the NaNs
+    table[targets] = True
+    ids = np.nan_to_num(account, nan=top + 1).astype(np.int64)
+    return table[ids]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import numpy as np
 import pytest
 
 from accounts.models import Account, LeadStatusChange, Opportunity
@@ -325,3 +326,25 @@ def test_a_process_keeps_its_columns_within_the_memory_budget(settings):
         workspace_id=workspaces[1].pk, kind="account", ladder=ACCOUNT_LADDER
     )
     assert factframes.kept_bytes() == factframes._nbytes(kept) > 0
+
+
+@pytest.mark.parametrize("max_table_id", [factframes.MAX_TABLE_ID, 10])
+def test_target_list_lookup_agrees_with_isin(monkeypatch, max_table_id):
+    # given: stays of accounts 1..400 and some with no account, a list with ids above them all
+    rng = np.random.default_rng(3)
+    account = rng.integers(1, 400, 5_000).astype(float)
+    account[::7] = np.nan
+    targets = np.array([3, 17, 250, 399, 10_000], dtype=np.int64)
+    monkeypatch.setattr(factframes, "_targets", lambda campaign_id: targets)
+    monkeypatch.setattr(factframes, "MAX_TABLE_ID", max_table_id)
+    # when
+    on_list = factframes._on_target_list(account, 9)
+    # then: the same rows as np.isin, and no stay without an account
+    assert np.array_equal(on_list, np.isin(account, targets))
+    assert not on_list[np.isnan(account)].any()
+    assert on_list.sum() > 0
+
+
+def test_empty_target_list_keeps_no_row(monkeypatch):
+    monkeypatch.setattr(factframes, "_targets", lambda campaign_id: np.array([], dtype=np.int64))
+    assert not factframes._on_target_list(np.array([1.0, 2.0, np.nan]), 9).any()
