@@ -243,6 +243,9 @@ class CreditColumns:
     close: np.ndarray
     won: np.ndarray
     amount: np.ndarray
+    # Rows are ordered by model: model i's rows are `blocks[i]` to `blocks[i + 1]`, so a sum
+    # under one model reads its block only (a sixth of the rows with six models).
+    blocks: np.ndarray
 
     def sums(self, filters: DashboardFilters, model: str) -> dict[int, dict]:
         """Per campaign under `model`: pipeline and opportunities of the deals created in the
@@ -250,21 +253,27 @@ class CreditColumns:
         filter keeps one campaign), as `selectors.team._credit_sums` reads them."""
         first = (filters.date_from - EPOCH_DAY).days
         last = (filters.date_to - EPOCH_DAY).days
-        mine = self.model == self.models.get(model, -1)
-        if filters.campaign:
-            mine &= self.campaign == int(filters.campaign)
+        code = self.models.get(model)
         out: dict[int, dict] = {}
+        if code is None:
+            return out
+        block = slice(int(self.blocks[code]), int(self.blocks[code + 1]))
+        ids, created, close = self.campaign[block], self.created[block], self.close[block]
+        amount = self.amount[block]
+        mine = np.ones(len(ids), dtype=bool)
+        if filters.campaign:
+            mine &= ids == int(filters.campaign)
         for rows, count_key, amount_key in (
-            (mine & (self.created >= first) & (self.created <= last), "opportunities", "pipeline"),
+            (mine & (created >= first) & (created <= last), "opportunities", "pipeline"),
             (
-                mine & self.won & (self.close >= first) & (self.close <= last),
+                mine & self.won[block] & (close >= first) & (close <= last),
                 "won_opportunities",
                 "won",
             ),
         ):
-            campaigns, inverse = np.unique(self.campaign[rows], return_inverse=True)
+            campaigns, inverse = np.unique(ids[rows], return_inverse=True)
             counts = np.bincount(inverse, minlength=len(campaigns))
-            totals = np.bincount(inverse, weights=self.amount[rows], minlength=len(campaigns))
+            totals = np.bincount(inverse, weights=amount[rows], minlength=len(campaigns))
             for campaign, n, total in zip(
                 campaigns.tolist(), counts.tolist(), totals.tolist(), strict=True
             ):
@@ -465,6 +474,9 @@ def _load_credits(credits) -> CreditColumns:
         names,
     )
     model_codes, model_names = pd.factorize(frame["model"].astype(str))
+    order = np.argsort(model_codes, kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)
+    model_codes = model_codes[order]
 
     def days(name: str) -> np.ndarray:
         return np.floor(frame[name].to_numpy(dtype=float, na_value=np.nan) / 86400.0)
@@ -477,4 +489,5 @@ def _load_credits(credits) -> CreditColumns:
         close=days("close"),
         won=frame["is_won"].map(_truthy).to_numpy(dtype=bool),
         amount=frame["amount"].to_numpy(dtype=float),
+        blocks=np.searchsorted(model_codes, np.arange(len(model_names) + 1)),
     )
