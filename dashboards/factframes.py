@@ -125,6 +125,52 @@ class DealColumns:
     campaign: np.ndarray  # the campaign that sourced the deal; NaN: none
     owner: np.ndarray  # account_owner_id; NaN: none
     account: np.ndarray
+    created: np.ndarray  # days since 1970; NaN: none
+    closed: np.ndarray  # is_closed
+    abm: np.ndarray  # is_abm
+    cycle: np.ndarray  # cycle_days; NaN: none
+
+    def behind(self, filters: DashboardFilters) -> np.ndarray:
+        """Deals behind the tier, segment, owner and campaign filters, as
+        `selectors.revenue.facts` selects them (a campaign: its target accounts' deals or the
+        deals it sourced)."""
+        rows = _copies(np.ones(len(self.won), dtype=bool), filters, self)
+        if filters.campaign:
+            rows &= _on_target_list(self.account, filters.campaign) | (
+                self.campaign == float(filters.campaign)
+            )
+        return rows
+
+    def revenue_grid(self, filters: DashboardFilters) -> dict:
+        """Every revenue aggregate for (current, previous) × (abm, other, all), as
+        `selectors.revenue._compute_grid` reads them from the database: sums and counts of the
+        deals created, closed and won in each period, the won deals' mean and median amount and
+        cycle (a median is the mean of the middle two, as percentile_cont(0.5))."""
+        rows = self.behind(filters)
+        grid: dict = {}
+        for pname, period in (("cur", filters), ("prev", filters.previous())):
+            first = (period.date_from - EPOCH_DAY).days
+            last = (period.date_to - EPOCH_DAY).days
+            created = rows & (self.created >= first) & (self.created <= last)
+            closed = rows & self.closed & (self.close >= first) & (self.close <= last)
+            won = closed & self.won
+            for gname, group in (("abm", self.abm), ("other", ~self.abm), (None, None)):
+                pick = (lambda m: m) if group is None else (lambda m, g=group: m & g)
+                c, w = pick(created), pick(won)
+                amounts, cycles = self.amount[w], self.cycle[w]
+                cycles = cycles[~np.isnan(cycles)]
+                grid[(pname, gname or "all")] = {
+                    "created_amount": float(self.amount[c].sum()),
+                    "created_n": int(np.count_nonzero(c)),
+                    "won_amount": float(amounts.sum()),
+                    "won_n": len(amounts),
+                    "closed_n": int(np.count_nonzero(pick(closed))),
+                    "avg_amount": float(amounts.mean()) if len(amounts) else None,
+                    "median_amount": float(np.median(amounts)) if len(amounts) else None,
+                    "avg_cycle": float(cycles.mean()) if len(cycles) else None,
+                    "median_cycle": float(np.median(cycles)) if len(cycles) else None,
+                }
+        return grid
 
     def won_in(self, filters: DashboardFilters) -> np.ndarray:
         """Won deals closed in the period (end day included) behind the filters, as
@@ -409,9 +455,11 @@ def _load_deals(facts) -> DealColumns:
     from scoring.pipeline import Epoch, read_frame
 
     names = ["close", "is_won", "amount_usd", "tier", "segment", "industry", "campaign_id"]
-    names += ["account_owner_id", "account_id"]
+    names += ["account_owner_id", "account_id", "created", "is_closed", "is_abm", "cycle_days"]
     frame = read_frame(
-        facts.order_by().annotate(t_close=Epoch("close_date")).values_list("t_close", *names[1:]),
+        facts.order_by()
+        .annotate(t_close=Epoch("close_date"), t_created=Epoch("created_date"))
+        .values_list("t_close", *names[1:9], "t_created", *names[10:]),
         names,
     )
     segment_codes, segment_names = pd.factorize(frame["segment"].astype(str))
@@ -432,6 +480,10 @@ def _load_deals(facts) -> DealColumns:
         campaign=floats("campaign_id"),
         owner=floats("account_owner_id"),
         account=floats("account_id"),
+        created=np.floor(floats("created") / 86400.0),
+        closed=frame["is_closed"].map(_truthy).to_numpy(dtype=bool),
+        abm=frame["is_abm"].map(_truthy).to_numpy(dtype=bool),
+        cycle=floats("cycle_days"),
     )
 
 

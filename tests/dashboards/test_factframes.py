@@ -14,6 +14,7 @@ from accounts.models import Account, LeadStatusChange, Opportunity
 from campaigns.models import StageTransition
 from dashboards import factframes
 from dashboards.filters import DashboardFilters
+from dashboards.selectors import METRICS
 from dashboards.selectors.deals import DIMENSIONS, deal_size_breakdown, won_amount_distribution
 from dashboards.selectors.engagement import engagement_trend
 from dashboards.selectors.funnels import account_funnel, lead_funnel
@@ -185,6 +186,17 @@ def _within_a_cent(ours, theirs) -> bool:
     return ours == theirs
 
 
+# The executive page's metrics: one revenue grid, from the columns or the database.
+REVENUE = [
+    "pipeline",
+    "won_revenue",
+    "win_rate",
+    "avg_deal_size",
+    "sales_cycle",
+    "pipeline_velocity",
+]
+
+
 @pytest.mark.parametrize("seed", [21, 22])
 def test_deal_sizes_from_the_columns_equal_the_database_for_every_filter(workspace, settings, seed):
     rng = random.Random(seed)
@@ -213,10 +225,14 @@ def test_deal_sizes_from_the_columns_equal_the_database_for_every_filter(workspa
         filters = _filters(rng, made)
 
         def deal_sizes(filters=filters):
-            return [
-                deal_size_breakdown(workspace=workspace, filters=filters, dimension=d)
-                for d in DIMENSIONS
-            ] + [won_amount_distribution(workspace=workspace, filters=filters)]
+            return (
+                [
+                    deal_size_breakdown(workspace=workspace, filters=filters, dimension=d)
+                    for d in DIMENSIONS
+                ]
+                + [METRICS[name].compute(workspace=workspace, filters=filters) for name in REVENUE]
+                + [won_amount_distribution(workspace=workspace, filters=filters)]
+            )
 
         settings.DASHBOARD_FACT_COLUMNS_MAX = factframes.DEFAULT_MAX_FACTS
         columns = deal_sizes()
