@@ -767,15 +767,14 @@ def serve(cache_seconds: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def warm(cookie: str, campaign: int | None = None) -> None:
+def warm(cookie: str) -> None:
     """Every worker imports its code, opens its connection and loads what it keeps between
-    requests (the funnels' fact columns, the campaign targets' weekly rows, once per rollup
-    version) before anything is measured: concurrent requests, so that each of the workers gets
-    some; half of them with a campaign filter."""
+    requests (the funnels' fact columns, once per rollup version) before anything is measured:
+    concurrent requests, so that each of the workers gets some."""
 
-    def one(page: str, query: str = "") -> None:
+    def one(page: str) -> None:
         req = urllib.request.Request(
-            f"http://127.0.0.1:{PORT}/dashboards/{page}/{query}",
+            f"http://127.0.0.1:{PORT}/dashboards/{page}/",
             headers={"Cookie": f"sessionid={cookie}"},
         )  # noqa: S310
         try:
@@ -784,8 +783,8 @@ def warm(cookie: str, campaign: int | None = None) -> None:
             return
 
     for page in PAGES:
-        for query in ("", f"?campaign={campaign}" if campaign else ""):
-            threads = [threading.Thread(target=one, args=(page, query)) for _ in range(WORKERS * 2)]
+        for _ in range(2):
+            threads = [threading.Thread(target=one, args=(page,)) for _ in range(WORKERS * 2)]
             for th in threads:
                 th.start()
             for th in threads:
@@ -983,7 +982,7 @@ def main() -> None:
         print(f"driving pages, result cache {'off' if not cache_seconds else 'on'}", flush=True)
         proc = serve(cache_seconds)
         try:
-            warm(cookie, campaigns[0] if campaigns else None)
+            warm(cookie)
             report[key] = drive(
                 cookie,
                 users=args.users,

@@ -35,7 +35,6 @@ from dashboards.models import (
     AccountStageFact,
     CampaignCredit,
     EngagementCube,
-    EngagementWeekly,
     LeadStageFact,
     OpportunityFact,
     RollupState,
@@ -256,16 +255,13 @@ class CubeColumns:
         tier, segment and owner filters, for the weeks first..last: what `_trend_rows` reads
         from the cube in the database (the campaign filter is not a cube's)."""
         rows = (self.week >= (first - EPOCH_DAY).days) & (self.week <= (last - EPOCH_DAY).days)
-        rows = self._narrowed(_copies(rows, filters, self), filters)
-        week = self.week[rows].astype(np.int64)
-        tier, channel = self.tier[rows].astype(np.int64), self.channel[rows].astype(np.int64)
+        rows = _copies(rows, filters, self)
+        week, tier, channel = self.week[rows], self.tier[rows], self.channel[rows]
         tiers, channels = int(self.tier.max(initial=0)) + 1, len(self.channels)
         key = ((week - week.min(initial=0)) * tiers + tier) * channels + channel
         groups, inverse = np.unique(key, return_inverse=True)
         sums = [
-            np.bincount(inverse, minlength=len(groups))
-            if values is None
-            else np.bincount(inverse, weights=values[rows], minlength=len(groups))
+            np.bincount(inverse, weights=values[rows], minlength=len(groups))
             for values in (self.accounts, self.events, self.points)
         ]
         start = int(week.min(initial=0))
@@ -280,33 +276,6 @@ class CubeColumns:
             )
             for g, a, n, pts in zip(groups, *sums, strict=True)
         ]
-
-    def _narrowed(self, rows: np.ndarray, filters: DashboardFilters) -> np.ndarray:
-        return rows
-
-
-@dataclass(frozen=True)
-class TargetWeeklyColumns(CubeColumns):
-    """`EngagementWeekly` rows (every channel) of the accounts that were on any of the
-    workspace's campaign target lists when loaded: the engagement trend under a campaign filter.
-
-    The database reads the campaign's ~1,000 targets' weekly rows for it (29,600 rows for a year,
-    35–44 ms at 200,000 accounts); here it is a mask. Each row is one account, week and channel
-    (`accounts` None: a row counts one). Target lists change without a rollup refresh, so a
-    campaign with a target missing from `known` is left to the database (`covers`).
-    """
-
-    account: np.ndarray
-    known: np.ndarray  # the accounts loaded, sorted
-
-    def covers(self, campaign_id: int) -> bool:
-        targets = _targets(campaign_id)
-        return bool(np.isin(targets, self.known, assume_unique=True).all())
-
-    def _narrowed(self, rows: np.ndarray, filters: DashboardFilters) -> np.ndarray:
-        if filters.campaign:
-            rows = rows & _on_target_list(self.account, filters.campaign)
-        return rows
 
 
 @dataclass(frozen=True)
@@ -386,18 +355,7 @@ def cube_columns(*, workspace_id: int) -> CubeColumns | None:
     return _kept_or_load("cube", workspace_id, EngagementCube, _load_cube)
 
 
-def target_weekly_columns(*, workspace_id: int) -> TargetWeeklyColumns | None:
-    """The weekly rows of the workspace's campaign targets as columns, as `stage_columns`."""
-
-    def rows(workspace_id: int):
-        targets = CampaignAccount.objects.for_workspace(workspace_id).values("account_id")
-        return EngagementWeekly.objects.for_workspace(workspace_id).filter(account_id__in=targets)
-
-    return _kept_or_load("target_weekly", workspace_id, rows, _load_target_weekly)
-
-
 def _kept_or_load(kind: str, workspace_id: int, model, load):
-    """`model`: a fact model, or a function of the workspace id giving the rows to load."""
     cap = getattr(settings, "DASHBOARD_FACT_COLUMNS_MAX", DEFAULT_MAX_FACTS)
     if not cap:
         return None
@@ -412,10 +370,7 @@ def _kept_or_load(kind: str, workspace_id: int, model, load):
         if found is not None:
             _kept.move_to_end(key)
             return found
-    if isinstance(model, type):
-        facts = model.objects.for_workspace(workspace_id)
-    else:
-        facts = model(workspace_id)
+    facts = model.objects.for_workspace(workspace_id)
     if facts.count() > cap:
         return None
     columns = load(facts)
@@ -557,32 +512,6 @@ def _load_cube(cube) -> CubeColumns:
         accounts=frame["accounts"].to_numpy(dtype=np.int64),
         events=frame["events"].to_numpy(dtype=np.int64),
         points=frame["points"].to_numpy(dtype=float),
-    )
-
-
-def _load_target_weekly(weekly) -> TargetWeeklyColumns:
-    from scoring.pipeline import Epoch, read_frame
-
-    names = ["week", "tier", "segment", "owner_id", "channel", "events", "points", "account_id"]
-    frame = read_frame(
-        weekly.order_by().annotate(t_week=Epoch("week")).values_list("t_week", *names[1:]), names
-    )
-    segment_codes, segment_names = pd.factorize(frame["segment"].astype(str))
-    channel_codes, channel_names = pd.factorize(frame["channel"].fillna("").astype(str))
-    account = frame["account_id"].to_numpy(dtype=np.int64)
-    return TargetWeeklyColumns(
-        week=np.floor(frame["week"].to_numpy(dtype=float) / 86400.0).astype(np.int32),
-        tier=frame["tier"].to_numpy(dtype=np.int16),
-        segment=segment_codes.astype(np.int16),
-        segments={str(name): i for i, name in enumerate(segment_names)},
-        owner=frame["owner_id"].to_numpy(dtype=np.int32),
-        channel=channel_codes.astype(np.int8),
-        channels=tuple(str(name) for name in channel_names),
-        accounts=None,
-        events=frame["events"].to_numpy(dtype=np.int32),
-        points=frame["points"].to_numpy(dtype=float),
-        account=account,
-        known=np.unique(account),
     )
 
 

@@ -54,9 +54,6 @@ def _trend_rows(workspace: Workspace, filters: DashboardFilters):
             .annotate(a=Sum("accounts"), n=Sum("events"), p=Sum("points"))
             .order_by()
         )
-    targets = factframes.target_weekly_columns(workspace_id=workspace.pk)
-    if targets is not None and targets.covers(filters.campaign):
-        return targets.trend(filters, first, last)
     weekly = EngagementWeekly.objects.for_workspace(workspace).filter(
         cell_q(filters), week__gte=first, week__lte=last
     )

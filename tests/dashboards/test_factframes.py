@@ -244,9 +244,7 @@ def test_deal_sizes_from_the_columns_equal_the_database_for_every_filter(workspa
 
 
 @pytest.mark.parametrize("seed", [31, 32])
-def test_the_engagement_trend_from_the_cube_columns_equals_the_database(
-    workspace, settings, monkeypatch, seed
-):
+def test_the_engagement_trend_from_the_cube_columns_equals_the_database(workspace, settings, seed):
     rng = random.Random(seed)
     made = _journeys(workspace, rng, accounts=30)
     for account in Account.objects.for_workspace(workspace).order_by("pk"):
@@ -265,15 +263,6 @@ def test_the_engagement_trend_from_the_cube_columns_equals_the_database(
         date_from=(START - dt.timedelta(days=40)).date(),
         date_to=(START + dt.timedelta(days=80)).date(),
     )
-    by_targets = []
-    monkeypatch.setattr(
-        factframes.TargetWeeklyColumns,
-        "_narrowed",
-        lambda self, rows, filters: (
-            by_targets.append(filters.campaign)
-            or rows & factframes._on_target_list(self.account, filters.campaign)
-        ),
-    )
     for filters in [everything] + [_filters(rng, made) for _ in range(40)]:
         settings.DASHBOARD_FACT_COLUMNS_MAX = factframes.DEFAULT_MAX_FACTS
         columns = engagement_trend(workspace=workspace, filters=filters)
@@ -281,7 +270,6 @@ def test_the_engagement_trend_from_the_cube_columns_equals_the_database(
         assert columns == engagement_trend(workspace=workspace, filters=filters), filters
         counted += any(row["engaged_accounts"] for row in columns["rows"])
     assert counted >= 5  # not only empty weeks compared
-    assert len(by_targets) >= 5  # campaign filters were answered by the targets' columns
 
 
 @pytest.mark.parametrize("seed", [41])
@@ -376,32 +364,3 @@ def test_target_list_lookup_agrees_with_isin(monkeypatch, max_table_id):
 def test_empty_target_list_keeps_no_row(monkeypatch):
     monkeypatch.setattr(factframes, "_targets", lambda campaign_id: np.array([], dtype=np.int64))
     assert not factframes._on_target_list(np.array([1.0, 2.0, np.nan]), 9).any()
-
-
-def test_a_target_added_since_the_columns_were_loaded_is_counted(workspace, settings):
-    # given: two accounts engaged in the period, one of them a campaign's target, and the
-    # targets' weekly columns loaded by a first trend
-    campaign = CampaignFactory(workspace=workspace)
-    first, second = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
-    for account in (first, second):
-        EngagementEventFactory(
-            workspace=workspace, account=account, weight=5.0, occurred_at=START + dt.timedelta(1)
-        )
-    CampaignAccountFactory(workspace=workspace, campaign=campaign, account=first)
-    rollups_rebuild(workspace=workspace)
-    filters = DashboardFilters(
-        date_from=START.date(), date_to=(START + dt.timedelta(days=6)).date(), campaign=campaign.pk
-    )
-    settings.DASHBOARD_FACT_COLUMNS_MAX = factframes.DEFAULT_MAX_FACTS
-    assert (
-        sum(
-            r["engaged_accounts"]
-            for r in engagement_trend(workspace=workspace, filters=filters)["rows"]
-        )
-        == 1
-    )
-    # when: the second account joins the list, with no rollup refresh in between
-    CampaignAccountFactory(workspace=workspace, campaign=campaign, account=second)
-    # then: both are counted
-    trend = engagement_trend(workspace=workspace, filters=filters)
-    assert sum(r["engaged_accounts"] for r in trend["rows"]) == 2
