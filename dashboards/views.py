@@ -150,7 +150,7 @@ def _engagement(request, r: dict, has: dict, filters) -> dict:
     channel_totals = {c["label"]: sum(row[c["key"]] for row in rows) for c in trend["channels"]}
     heat = r["engagement_heatmap"]
     top = heat["max"] or 0
-    # The cells are joined here: 200 cells through the template's loop cost ~5 ms a render.
+    # The cells are joined here: 195 cells through a template loop cost ~2 ms a render.
     heat_rows = [
         {
             **row,
