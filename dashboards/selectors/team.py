@@ -28,6 +28,7 @@ from dashboards.selectors.common import (
     between_dt,
     cell_q,
     fact_q,
+    period_bounds,
     ratio,
     rounded,
 )
@@ -64,6 +65,9 @@ def _owned_from_cells(workspace: Workspace, ids: list[int], scope: DashboardFilt
 def _activities_from_daily(
     workspace: Workspace, ids: list[int], filters: DashboardFilters, scope: DashboardFilters
 ) -> dict:
+    columns = factframes.activity_columns(workspace_id=workspace.pk)
+    if columns is not None:
+        return columns.by_user(scope, ids)
     days = ActivityDaily.objects.for_workspace(workspace).filter(
         cell_q(scope), between("day", filters), user_id__in=ids
     )
@@ -75,6 +79,7 @@ def _activities_from_daily(
 def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
     """Per SDR: accounts owned, activities, meetings, SQLs, opportunities and pipeline sourced."""
     from accounts.models import Account, Activity
+    from dashboards.services import LEAD_LADDER
 
     members = Membership.objects.filter(workspace=workspace).select_related("user")
     members = members.filter(user_id=filters.owner) if filters.owner else members.filter(role="sdr")
@@ -114,14 +119,28 @@ def sdr_performance(*, workspace: Workspace, filters: DashboardFilters) -> dict:
         )
     else:
         acts = _activities_from_daily(workspace, ids, filters, scope)
-    sql_n = _grouped(sqls, "account_owner_id", n=Count("*"))  # one fact per lead and status
-    pipe = _grouped(
-        opps,
-        "account_owner_id",
-        n=Count("pk"),
-        amount=Sum("amount_usd"),
-        won=Sum("amount_usd", filter=Q(is_won=True)),
-    )
+    # From the fact columns the web process keeps for the funnels and deal sizes when the
+    # workspace is under their cap (two queries of 4–11 ms each at 200,000 accounts).
+    leads = factframes.stage_columns(workspace_id=workspace.pk, kind="lead", ladder=LEAD_LADDER)
+    if leads is not None:
+        start, end = (t.timestamp() for t in period_bounds(filters))
+        sql_n = {
+            owner: {"n": n}
+            for owner, n in leads.reached_by_owner(scope, "sql", start, end, ids).items()
+        }
+    else:
+        sql_n = _grouped(sqls, "account_owner_id", n=Count("*"))  # one fact per lead and status
+    deals = factframes.deal_columns(workspace_id=workspace.pk)
+    if deals is not None:
+        pipe = deals.pipeline_by_owner(scope, ids)
+    else:
+        pipe = _grouped(
+            opps,
+            "account_owner_id",
+            n=Count("pk"),
+            amount=Sum("amount_usd"),
+            won=Sum("amount_usd", filter=Q(is_won=True)),
+        )
     breaches = _sla_breaches(workspace, ids, filters)
     rows = []
     for user in people:

@@ -18,6 +18,7 @@ from dashboards.selectors import METRICS
 from dashboards.selectors.deals import DIMENSIONS, deal_size_breakdown, won_amount_distribution
 from dashboards.selectors.engagement import engagement_trend
 from dashboards.selectors.funnels import account_funnel, lead_funnel
+from dashboards.selectors.team import sdr_performance
 from dashboards.services import ACCOUNT_LADDER, ACCOUNT_RANK, rollups_rebuild
 from tests.factories import (
     AccountFactory,
@@ -220,7 +221,7 @@ def test_deal_sizes_from_the_columns_equal_the_database_for_every_filter(workspa
             )
     rollups_rebuild(workspace=workspace)
     assert Opportunity.objects.for_workspace(workspace).filter(is_won=True).exists()
-    counted = 0
+    counted = sqls = opportunities = 0
     for _ in range(40):
         filters = _filters(rng, made)
 
@@ -231,6 +232,7 @@ def test_deal_sizes_from_the_columns_equal_the_database_for_every_filter(workspa
                     for d in DIMENSIONS
                 ]
                 + [METRICS[name].compute(workspace=workspace, filters=filters) for name in REVENUE]
+                + [sdr_performance(workspace=workspace, filters=filters)]
                 + [won_amount_distribution(workspace=workspace, filters=filters)]
             )
 
@@ -240,7 +242,13 @@ def test_deal_sizes_from_the_columns_equal_the_database_for_every_filter(workspa
         database = deal_sizes()
         assert _within_a_cent(columns, database), filters
         counted += bool(columns[-1]["deals"])
+        sdr = columns[-2]["totals"]
+        sqls += sdr["sqls"]
+        opportunities += sdr["opportunities"]
     assert counted >= 10  # many draws hold won deals: the comparison is not of empty tables
+    # the SDR table's SQLs and pipeline were compared too, not only zeros
+    assert sqls > 0
+    assert opportunities > 0
 
 
 @pytest.mark.parametrize("seed", [31, 32])
