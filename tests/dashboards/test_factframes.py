@@ -14,7 +14,7 @@ from accounts.models import Account, LeadStatusChange, Opportunity
 from campaigns.models import StageTransition
 from dashboards import factframes
 from dashboards.filters import DashboardFilters
-from dashboards.selectors import METRICS
+from dashboards.selectors import METRICS, PAGES
 from dashboards.selectors.deals import DIMENSIONS, deal_size_breakdown, won_amount_distribution
 from dashboards.selectors.engagement import engagement_trend
 from dashboards.selectors.funnels import account_funnel, lead_funnel
@@ -188,14 +188,7 @@ def _within_a_cent(ours, theirs) -> bool:
 
 
 # The executive page's metrics: one revenue grid, from the columns or the database.
-REVENUE = [
-    "pipeline",
-    "won_revenue",
-    "win_rate",
-    "avg_deal_size",
-    "sales_cycle",
-    "pipeline_velocity",
-]
+REVENUE = PAGES["executive"]["metrics"]
 
 
 @pytest.mark.parametrize("seed", [21, 22])
