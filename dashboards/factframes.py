@@ -189,17 +189,16 @@ class DealColumns:
             created = rows & (self.created >= first) & (self.created <= last)
             closed = rows & self.closed & (self.close >= first) & (self.close <= last)
             won = closed & self.won
-            for gname, group in (("abm", self.abm), ("other", ~self.abm), (None, None)):
-                pick = (lambda m: m) if group is None else (lambda m, g=group: m & g)
-                c, w = pick(created), pick(won)
+            for gname, group in (("abm", self.abm), ("other", ~self.abm), ("all", True)):
+                c, w = created & group, won & group
                 amounts, cycles = self.amount[w], self.cycle[w]
                 cycles = cycles[~np.isnan(cycles)]
-                grid[(pname, gname or "all")] = {
+                grid[(pname, gname)] = {
                     "created_amount": float(self.amount[c].sum()),
                     "created_n": int(np.count_nonzero(c)),
                     "won_amount": float(amounts.sum()),
                     "won_n": len(amounts),
-                    "closed_n": int(np.count_nonzero(pick(closed))),
+                    "closed_n": int(np.count_nonzero(closed & group)),
                     "avg_amount": float(amounts.mean()) if len(amounts) else None,
                     "median_amount": float(np.median(amounts)) if len(amounts) else None,
                     "avg_cycle": float(cycles.mean()) if len(cycles) else None,
@@ -213,12 +212,7 @@ class DealColumns:
         or the deals it sourced."""
         first = (filters.date_from - EPOCH_DAY).days
         last = (filters.date_to - EPOCH_DAY).days
-        rows = _copies(self.won & (self.close >= first) & (self.close <= last), filters, self)
-        if filters.campaign:
-            rows &= _on_target_list(self.account, filters.campaign) | (
-                self.campaign == float(filters.campaign)
-            )
-        return rows
+        return self.won & (self.close >= first) & (self.close <= last) & self.behind(filters)
 
 
 def _count_by(values: np.ndarray, keys: list[int]) -> dict[int, int]:
@@ -339,10 +333,7 @@ class ActivityColumns:
         first = (filters.date_from - EPOCH_DAY).days
         last = (filters.date_to - EPOCH_DAY).days
         rows = (self.day >= first) & (self.day <= last) & np.isin(self.user, users)
-        if filters.tier:
-            rows &= self.tier == (0 if filters.tier == "none" else int(filters.tier))
-        if filters.segment:
-            rows &= self.segment == self.segments.get(filters.segment, -1)
+        rows = _copies(rows, replace(filters, owner=None), self)
         user = self.user[rows]
         found, inverse = np.unique(user, return_inverse=True)
         sums = [
