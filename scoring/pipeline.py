@@ -546,32 +546,66 @@ def _reason_set_ids_copy(cur, workspace_id: int, texts: list[str]) -> list[int]:
     return by_code.tolist()
 
 
+# PostgreSQL's binary COPY: a fixed header, then per row a field count and each field as its
+# byte length and big-endian value, then a -1 trailer.
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+_COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
+# The write-back rows as binary COPY records: every field fixed-width and never NULL (a missing
+# score travels as NaN, a missing tier as 0, and the SQL turns them back into NULL), so one
+# numpy record array is the whole COPY payload. Encoding a million rows as CSV with pandas took
+# ~5 s of GIL-holding Python per first run (py-spy), beside the writers' PostgreSQL work.
+_WRITEBACK_FIELDS = [
+    ("id", ">i8"), *((col, ">f8") for col in SCORE_FIELDS if col != "tier"),
+    ("tier", ">i2"), ("set_id", ">i8"), ("snap", "u1"),
+]  # fmt: skip
+_WRITEBACK_DTYPE = np.dtype(
+    [("count", ">i2")]
+    + [item for name, kind in _WRITEBACK_FIELDS for item in ((f"{name}_len", ">i4"), (name, kind))]
+)
+
+
+def writeback_copy_payload(rows: pd.DataFrame, set_ids: np.ndarray, snapshot: np.ndarray) -> bytes:
+    """The rows to write back as one binary COPY payload for `scoring_writeback`."""
+    records = np.empty(len(rows), dtype=_WRITEBACK_DTYPE)
+    records["count"] = len(_WRITEBACK_FIELDS)
+    for name, kind in _WRITEBACK_FIELDS:
+        records[f"{name}_len"] = np.dtype(kind).itemsize
+    records["id"] = rows["id"].to_numpy(dtype=np.int64)
+    for col in SCORE_FIELDS:
+        values = rows[col].to_numpy(dtype=float)
+        if col == "tier":
+            records["tier"] = np.nan_to_num(values, nan=0).astype(np.int16)
+        else:
+            records[col] = np.round(values, 2)
+    records["set_id"] = np.asarray(set_ids, dtype=np.int64)
+    records["snap"] = np.asarray(snapshot, dtype=bool)
+    return _COPY_HEADER + records.tobytes() + _COPY_TRAILER
+
+
 def _write_postgres(workspace_id, rows, set_ids, now, run_id, snapshot) -> None:
     table = Account._meta.db_table
     snap_table = ScoreSnapshot._meta.db_table
+    ids = rows["id"].to_numpy(dtype=np.int64)
+    payload = writeback_copy_payload(rows, set_ids, snapshot)
+    nulled = ", ".join(
+        "NULLIF(tier, 0) AS tier" if col == "tier" else f"NULLIF({col}, 'NaN') AS {col}"
+        for col in SCORE_FIELDS
+    )
     with connection.cursor() as cur:
         # Scores can be recomputed, so a crash losing the last commit costs nothing; a bigger
         # work_mem keeps the join with the staging table out of temporary files.
         cur.execute("SET LOCAL synchronous_commit = off")
         cur.execute("SET LOCAL work_mem = '128MB'")
-        # Each row's set id is known here, so the scores and the snapshots are sent with COPY
-        # as they are stored: no join on the server, and the snapshots go straight into their
-        # table rather than through a staging table.
-        ids = rows["id"].to_numpy(dtype=np.int64)
-        out = pd.DataFrame({"id": ids})
-        for col in SCORE_FIELDS:
-            values = rows[col].to_numpy(dtype=float)
-            out[col] = pd.array(values, dtype="Int64") if col == "tier" else np.round(values, 2)
-        out["set_id"] = np.asarray(set_ids, dtype=np.int64)
-        buffer = io.StringIO()
-        out.to_csv(buffer, index=False, header=False, na_rep="")
-        buffer.seek(0)
+        # Each row's set id is known here, so the scores travel as they are stored (no join on
+        # the server), and the snapshots are copied from the same staging rows.
         cur.execute(
             "CREATE TEMP TABLE scoring_writeback (id bigint, fit float8, predictive_fit float8,"
-            " intent float8, engagement float8, priority float8, tier smallint, health float8,"
-            " set_id bigint) ON COMMIT DROP"
+            " intent float8, engagement float8, priority float8, health float8, tier smallint,"
+            " set_id bigint, snap boolean) ON COMMIT DROP"
         )
-        cur.copy_expert("COPY scoring_writeback FROM STDIN WITH (FORMAT csv)", buffer)
+        cur.copy_expert(
+            "COPY scoring_writeback FROM STDIN WITH (FORMAT binary)", io.BytesIO(payload)
+        )
         cur.execute("ANALYZE scoring_writeback")
         # The workspace condition keeps a stray id from touching another tenant's account;
         # rows whose values are all the same already are left alone (no new row version).
@@ -583,28 +617,23 @@ def _write_postgres(workspace_id, rows, set_ids, now, run_id, snapshot) -> None:
             " intent_score = t.intent, engagement_score = t.engagement, priority = t.priority,"
             " tier = t.tier, health_score = t.health, reason_set_id = t.set_id,"
             " scored_at = %s"
-            " FROM scoring_writeback t"
+            f" FROM (SELECT id, {nulled}, set_id FROM scoring_writeback) t"
             " WHERE a.id = t.id AND a.workspace_id = %s AND a.id BETWEEN %s AND %s"
             " AND (a.fit_score, a.predictive_fit, a.intent_score, a.engagement_score,"
             " a.priority, a.tier, a.health_score, a.reason_set_id) IS DISTINCT FROM (t.fit,"
             " t.predictive_fit, t.intent, t.engagement, t.priority, t.tier, t.health, t.set_id)",
             [now, workspace_id, int(ids.min()), int(ids.max())],
         )
-        cur.execute("DROP TABLE scoring_writeback")
         if snapshot.any():
-            snaps = out[snapshot].rename(columns={"id": "account_id"})
-            snaps.insert(0, "workspace_id", workspace_id)
-            snaps.insert(2, "run_id", run_id if run_id is not None else pd.NA)
-            snaps["at"] = now.isoformat()
-            buffer = io.StringIO()
-            snaps.to_csv(buffer, index=False, header=False, na_rep="")
-            buffer.seek(0)
-            cur.copy_expert(
-                f"COPY {snap_table} (workspace_id, account_id, run_id, fit, predictive_fit,"
-                " intent, engagement, priority, tier, health, reason_set_id, at)"
-                " FROM STDIN WITH (FORMAT csv)",
-                buffer,
+            cur.execute(
+                f"INSERT INTO {snap_table} (workspace_id, account_id, run_id, fit,"  # noqa: S608
+                " predictive_fit, intent, engagement, priority, tier, health, reason_set_id, at)"
+                " SELECT %s, id, %s, fit, predictive_fit, intent, engagement, priority, tier,"
+                f" health, set_id, %s FROM (SELECT id, {nulled}, set_id, snap"
+                " FROM scoring_writeback) t WHERE snap",
+                [workspace_id, run_id, now],
             )
+        cur.execute("DROP TABLE scoring_writeback")
 
 
 def _write_orm(workspace_id, rows, set_ids, now, run_id, snapshot) -> None:

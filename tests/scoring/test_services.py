@@ -90,6 +90,32 @@ def test_snapshots_are_written_only_for_accounts_whose_scores_changed(workspace)
     assert ScoreSnapshot.objects.for_workspace(workspace).filter(account=a).count() == 1
 
 
+def test_written_scores_and_snapshots_keep_missing_scores_empty_and_match_each_other(workspace):
+    """The write-back travels as fixed-width binary on PostgreSQL (NaN for a missing score):
+    what lands must be NULL, not NaN, and each snapshot must hold what its account holds."""
+    accounts = [
+        AccountFactory(workspace=workspace, industry="Software", employees=e)
+        for e in (150, 1000, 7000)
+    ]
+    _profile(workspace)
+    run = services.score_accounts(workspace=workspace)
+    assert run.counts["written"] == 3
+    for account in accounts:
+        account.refresh_from_db()
+        snapshot = ScoreSnapshot.objects.get(account=account)
+        assert account.predictive_fit is None  # no model is active
+        assert snapshot.predictive_fit is None
+        assert account.tier in (1, 2, 3)
+        assert (snapshot.fit, snapshot.priority, snapshot.tier, snapshot.reason_set_id) == (
+            account.fit_score,
+            account.priority,
+            account.tier,
+            account.reason_set_id,
+        )
+        assert snapshot.run_id == run.pk
+    assert sorted(a.fit_score for a in accounts) == [60.0, 60.0, 100.0]
+
+
 def test_tier_one_is_capped_across_the_workspace(workspace):
     for employees in (1000, 1100, 1200):
         AccountFactory(workspace=workspace, industry="Software", employees=employees)
