@@ -223,7 +223,7 @@ def _count_by(values: np.ndarray, keys: list[int]) -> dict[int, int]:
 
 def _copies(rows: np.ndarray, filters: DashboardFilters, columns) -> np.ndarray:
     """`rows` narrowed by tier, segment and owner on the columns' copies of the account's
-    fields, as `selectors.common._copies_q` narrows rollups in the database (tier 0: untiered)."""
+    fields, as `selectors.common.copies_q` narrows rollups in the database (tier 0: untiered)."""
     if filters.tier:
         rows = rows & (columns.tier == (0 if filters.tier == "none" else int(filters.tier)))
     if filters.segment:

@@ -209,6 +209,61 @@ class EngagementCube(WorkspaceScopedModel):
         return f"{self.week} t{self.tier} {self.segment} {self.channel or 'all'}: {self.accounts}"
 
 
+class CampaignCube(WorkspaceScopedModel):
+    """The engagement cube of one campaign's target accounts: engaged targets per week by tier,
+    segment, owner and channel, as `EngagementCube` counts every account.
+
+    The engagement trend filtered to a campaign read its ~1,000 targets' weekly rows (34,000
+    for a year at 10M events) and grouped them per request: 30–130 ms of the page, the slowest
+    tenth of its requests. These rows are about a tenth of that. A target account belongs to
+    one (tier, segment, owner) cell, so counts add up across cells as on the cube. The rows
+    are only good for the target list they were built from: `CampaignCubeBuild` keeps its
+    digest, and a campaign whose list changed since is read from the weekly rows until the next
+    refresh rebuilds it.
+    """
+
+    campaign_id = models.IntegerField()
+    week = models.DateField()
+    tier = models.PositiveSmallIntegerField(default=0)
+    segment = models.CharField(max_length=16)
+    owner_id = models.IntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True, default="")
+    accounts = models.PositiveIntegerField(default=0)
+    events = models.PositiveIntegerField(default=0)
+    points = models.FloatField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["workspace", "campaign_id", "week"],
+                include=["tier", "segment", "owner_id", "channel", "accounts", "events", "points"],
+                name="campcube_ws_campaign_week",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"campaign {self.campaign_id} {self.week} t{self.tier} {self.channel or 'all'}"
+
+
+class CampaignCubeBuild(WorkspaceScopedModel):
+    """The target list a campaign's `CampaignCube` rows were built from: how many targets and a
+    hash of their account ids (`dashboards.selectors.team.campaign_targets_digest`)."""
+
+    campaign_id = models.IntegerField()
+    targets_count = models.IntegerField()
+    targets_hash = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "campaign_id"], name="uniq_campaign_cube_build"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"cube of campaign {self.campaign_id}: {self.targets_count} targets"
+
+
 class OpportunityFact(WorkspaceScopedModel):
     """One per opportunity: amount in USD, ABM flag and sales-cycle length precomputed.
 

@@ -42,6 +42,8 @@ from dashboards.models import (
     AccountStageFact,
     ActivityDaily,
     CampaignCredit,
+    CampaignCube,
+    CampaignCubeBuild,
     CampaignReach,
     CampaignTouchTotal,
     ChannelCredit,
@@ -417,6 +419,70 @@ def _engagement_cube(workspace: Workspace, weeks: list[dt.date] | None) -> int:
         ],
         rows,
     )
+
+
+def _campaign_cube(
+    workspace: Workspace, weeks: list[dt.date] | None, campaign_ids: list[int] | None = None
+) -> int:
+    """`CampaignCube` rows of the given weeks and campaigns (None: all) from the weekly rows of
+    the campaigns' target accounts, grouped on the weekly rows' copies of tier, segment and
+    owner. Rebuilding a campaign's every week also records the target list it was built from."""
+    from campaigns.models import CampaignAccount
+    from dashboards.selectors.team import campaign_targets_digest
+
+    existing = CampaignCube.objects.for_workspace(workspace)
+    weeks_sql, week_params = "", []
+    if weeks is not None:
+        if not weeks:
+            return 0
+        existing = existing.filter(week__in=weeks)
+        weeks_sql = f" AND w.week IN ({', '.join(['%s'] * len(weeks))})"
+        week_params = list(weeks)
+    campaigns_sql, campaign_params = _ids_sql("t.campaign_id", campaign_ids)
+    if campaign_ids is not None:
+        existing = existing.filter(campaign_id__in=campaign_ids)
+    existing.delete()
+    if weeks is None:
+        builds = CampaignCubeBuild.objects.for_workspace(workspace)
+        if campaign_ids is not None:
+            builds = builds.filter(campaign_id__in=campaign_ids)
+        builds.delete()
+        CampaignCubeBuild.objects.bulk_create(
+            CampaignCubeBuild(
+                workspace_id=workspace.pk, campaign_id=campaign_id, targets_count=n, targets_hash=h
+            )
+            for campaign_id, (n, h) in campaign_targets_digest(
+                workspace=workspace, campaign_ids=campaign_ids
+            ).items()
+        )
+    cube, weekly, targets = _table(CampaignCube), _table(EngagementWeekly), _table(CampaignAccount)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {cube} (workspace_id, campaign_id, week, tier, segment, owner_id,
+                    channel, accounts, events, points)
+                SELECT %s, t.campaign_id, w.week, w.tier, w.segment, w.owner_id, w.channel,
+                    count(*), sum(w.events), sum(w.points)
+                FROM {targets} t JOIN {weekly} w
+                  ON w.workspace_id = t.workspace_id AND w.account_id = t.account_id
+                WHERE t.workspace_id = %s{campaigns_sql}{weeks_sql}
+                GROUP BY t.campaign_id, w.week, w.tier, w.segment, w.owner_id, w.channel""",  # noqa: S608
+            [workspace.pk, workspace.pk, *campaign_params, *week_params],
+        )
+        return cursor.rowcount
+
+
+def _stale_cube_campaigns(workspace: Workspace) -> set[int]:
+    """Campaigns whose target list is not the one their `CampaignCube` rows were built from."""
+    from dashboards.selectors.team import campaign_targets_digest
+
+    digests = campaign_targets_digest(workspace=workspace)
+    built = {
+        campaign_id: (n, h)
+        for campaign_id, n, h in CampaignCubeBuild.objects.for_workspace(workspace).values_list(
+            "campaign_id", "targets_count", "targets_hash"
+        )
+    }
+    return {c for c in digests.keys() | built.keys() if digests.get(c) != built.get(c)}
 
 
 def _week_of(day: dt.date) -> dt.date:
@@ -1043,6 +1109,7 @@ def _run(workspace: Workspace, work, *, full: bool) -> dict:
                 EngagementWeekly,
                 EngagementSurge,
                 EngagementCube,
+                CampaignCube,
                 OpportunityFact,
                 AccountStageFact,
                 LeadStageFact,
@@ -1073,6 +1140,7 @@ def rollups_rebuild(*, workspace: Workspace) -> dict:
             ("weekly", _engagement_weekly),
             ("surge", _engagement_surge),
             ("cube", _engagement_cube),
+            ("campaign_cube", _campaign_cube),
             ("account_cells", _account_cells),
             ("activity_daily", _activity_daily),
         ):
@@ -1148,6 +1216,7 @@ def rollups_refresh(*, workspace: Workspace, account_ids: Iterable[int] | None =
             )
         if campaigns:
             counts["campaign_reach"] = _campaign_reach(workspace, sorted(campaigns))
+        if ids:
             # A changed tier or owner moves the account to another cube cell in every week.
             cube_weeks |= set(
                 EngagementWeekly.objects.for_workspace(workspace)
@@ -1158,6 +1227,12 @@ def rollups_refresh(*, workspace: Workspace, account_ids: Iterable[int] | None =
             )
         if cube_weeks:
             counts["cube"] = _engagement_cube(workspace, sorted(cube_weeks))
+            counts["campaign_cube"] = _campaign_cube(workspace, sorted(cube_weeks))
+        # Edited target lists: those campaigns' every week (after the weeks above, which
+        # counted them with their new lists).
+        stale_cubes = _stale_cube_campaigns(workspace)
+        if stale_cubes:
+            counts["campaign_cube_rebuilt"] = _campaign_cube(workspace, None, sorted(stale_cubes))
         counts["account_cells"] = _account_cells(workspace)
         counts["activity_daily"] = _activity_daily(workspace)
         return counts

@@ -47,7 +47,7 @@ def account_q(filters: DashboardFilters, *, prefix: str = "account__", owner: bo
     return q
 
 
-def _copies_q(filters: DashboardFilters, *, owner_field: str) -> Q:
+def copies_q(filters: DashboardFilters, *, owner_field: str) -> Q:
     """Tier, segment and owner on a rollup's copies of the account's fields (tier 0 = untiered)."""
     q = Q()
     if filters.tier:
@@ -64,7 +64,7 @@ def fact_q(filters: DashboardFilters) -> Q:
     (`OpportunityFact`, `AccountStageFact`, `LeadStageFact`)."""
     from campaigns.models import CampaignAccount
 
-    q = _copies_q(filters, owner_field="account_owner_id")
+    q = copies_q(filters, owner_field="account_owner_id")
     if filters.campaign:
         q &= Q(
             Exists(
@@ -119,7 +119,7 @@ def cell_q(filters: DashboardFilters) -> Q:
     (short) list; callers on rollups without accounts leave the campaign filter out."""
     from campaigns.models import CampaignAccount
 
-    q = _copies_q(filters, owner_field="owner_id")
+    q = copies_q(filters, owner_field="owner_id")
     if filters.campaign:
         q &= Q(
             account_id__in=CampaignAccount.objects.filter(campaign_id=filters.campaign).values(
