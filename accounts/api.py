@@ -1,5 +1,6 @@
 import json
 
+import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -20,6 +21,7 @@ from accounts.import_services import (
 )
 from accounts.importing.errors import ImportRefused
 from accounts.models import Account, Contact, ImportJob, Opportunity
+from accounts.selectors import in_tiers, tier_value
 from accounts.views_imports import error_report_response
 
 
@@ -125,11 +127,28 @@ class OpportunitySerializer(WorkspaceScopedModelSerializer):
         ]
 
 
+class AccountFilter(django_filters.FilterSet):
+    """`?tier=1` (or `none`) through the tier index (`AccountTier`); the other fields as stored."""
+
+    tier = django_filters.CharFilter(method="filter_tier", help_text="1, 2, 3 or none")
+
+    class Meta:
+        model = Account
+        fields = ["stage", "country", "industry", "owner"]
+
+    def filter_tier(self, queryset, name, value):
+        tier = tier_value(value)
+        if tier is None:
+            return queryset.none()
+        workspace = getattr(self.request, "_request", self.request).workspace
+        return queryset.filter(in_tiers(workspace, [tier]))
+
+
 class AccountViewSet(WorkspaceModelViewSet):
     queryset = Account.objects.all()
     serializer_class = AccountSerializer
     write_roles = frozenset({"admin", "marketer"})
-    filterset_fields = ["tier", "stage", "country", "industry", "owner"]
+    filterset_class = AccountFilter
     ordering_fields = ["name", "priority", "fit_score", "created_at"]
 
 

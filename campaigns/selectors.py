@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from abm.models import Workspace
 from accounts.models import Account, AccountIpRange, Opportunity
+from accounts.selectors import in_tiers
 from campaigns import attribution
 from campaigns.journey import Rules
 from campaigns.models import (
@@ -55,10 +56,7 @@ def segment_queryset(*, workspace: Workspace | int, filters: dict) -> QuerySet[A
     filters = filters or {}
     tiers = [int(t) for t in _clean_list(filters.get("tiers"))]
     if tiers:
-        tier_q = Q(tier__in=[t for t in tiers if t])
-        if 0 in tiers:
-            tier_q |= Q(tier__isnull=True)
-        qs = qs.filter(tier_q)
+        qs = qs.filter(in_tiers(workspace, tiers))
     for key, field in (
         ("min_fit", "fit_score"),
         ("min_intent", "intent_score"),

@@ -19,7 +19,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import FloatField, Func, QuerySet
 
-from accounts.models import Account, Contact, JourneyStage
+from accounts.models import Account, AccountTier, Contact, JourneyStage
 from campaigns.models import EngagementEvent
 from scoring.models import IntentSignal, ReasonSet, ScoreSnapshot, TriggerEvent
 
@@ -585,6 +585,7 @@ def writeback_copy_payload(rows: pd.DataFrame, set_ids: np.ndarray, snapshot: np
 def _write_postgres(workspace_id, rows, set_ids, now, run_id, snapshot) -> None:
     table = Account._meta.db_table
     snap_table = ScoreSnapshot._meta.db_table
+    tier_table = AccountTier._meta.db_table
     ids = rows["id"].to_numpy(dtype=np.int64)
     payload = writeback_copy_payload(rows, set_ids, snapshot)
     nulled = ", ".join(
@@ -596,6 +597,8 @@ def _write_postgres(workspace_id, rows, set_ids, now, run_id, snapshot) -> None:
         # work_mem keeps the join with the staging table out of temporary files.
         cur.execute("SET LOCAL synchronous_commit = off")
         cur.execute("SET LOCAL work_mem = '128MB'")
+        # The tier index rows are upserted set-wise below, not by the row trigger per account.
+        cur.execute("SET LOCAL beacon.account_tiers_kept = 'on'")
         # Each row's set id is known here, so the scores travel as they are stored (no join on
         # the server), and the snapshots are copied from the same staging rows.
         cur.execute(
@@ -624,6 +627,18 @@ def _write_postgres(workspace_id, rows, set_ids, now, run_id, snapshot) -> None:
             " t.predictive_fit, t.intent, t.engagement, t.priority, t.tier, t.health, t.set_id)",
             [now, workspace_id, int(ids.min()), int(ids.max())],
         )
+        # Every account has its row (the insert trigger), so a stray id of another workspace
+        # only meets the workspace condition, and a tier that did not move writes nothing.
+        cur.execute(
+            f"INSERT INTO {tier_table} (account_id, workspace_id, tier)"  # noqa: S608
+            " SELECT id, %s, tier FROM scoring_writeback"
+            " ON CONFLICT (account_id) DO UPDATE SET tier = EXCLUDED.tier"
+            f" WHERE {tier_table}.workspace_id = EXCLUDED.workspace_id"
+            f" AND {tier_table}.tier <> EXCLUDED.tier",
+            [workspace_id],
+        )
+        # Back on for whatever else the caller's transaction writes.
+        cur.execute("SET LOCAL beacon.account_tiers_kept = 'off'")
         if snapshot.any():
             cur.execute(
                 f"INSERT INTO {snap_table} (workspace_id, account_id, run_id, fit,"  # noqa: S608

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from abm.models import Workspace
-from accounts.models import Account, Opportunity
+from accounts.models import Account, AccountTier, Opportunity
 from campaigns.models import EngagementEvent
 from scoring import pipeline
 from scoring.engine import compose, rules
@@ -177,7 +177,11 @@ def account_rollup(*, workspace: Workspace, account_id: int) -> dict:
 def scoring_overview(*, workspace: Workspace) -> dict:
     accounts = Account.objects.for_workspace(workspace)
     tiers = dict(
-        accounts.filter(tier__isnull=False).values_list("tier").annotate(n=Count("id")).order_by()
+        AccountTier.objects.for_workspace(workspace)
+        .filter(tier__gt=0)
+        .values_list("tier")
+        .annotate(n=Count("*"))
+        .order_by()
     )
     priorities = np.array(
         list(accounts.filter(priority__isnull=False).values_list("priority", flat=True)),

@@ -15,7 +15,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from abm.models import Workspace
-from accounts.models import Account, JourneyStage, Opportunity
+from accounts.models import Account, AccountTier, JourneyStage, Opportunity
 from scoring import pipeline
 from scoring.engine import compose, rules
 from scoring.engine import priority as prio
@@ -486,7 +486,7 @@ def _single_tier(*, workspace: Workspace, account: Account, priority: float, pol
         if account.tier == tier or cap is None:
             return tier
         taken = (
-            Account.objects.for_workspace(workspace).filter(tier=tier).exclude(pk=account.pk)
+            AccountTier.objects.for_workspace(workspace).filter(tier=tier).exclude(pk=account.pk)
         ).count()
         if taken < cap:
             return tier

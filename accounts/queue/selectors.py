@@ -39,6 +39,7 @@ from accounts.queue.services import (
     owned_counts,
     sdr_capacities,
 )
+from accounts.selectors import in_tiers, tier_value
 
 RECENT_DAYS = 7
 TRIGGER_DAYS = 30
@@ -145,11 +146,8 @@ def _filtered(
 ) -> QuerySet[Account]:
     if q := filters.get("q", "").strip():
         qs = qs.filter(Q(name__icontains=q) | Q(domain__icontains=q))
-    if tier := filters.get("tier"):
-        if tier == "none":
-            qs = qs.filter(tier__isnull=True)
-        elif tier.isdigit():
-            qs = qs.filter(tier=int(tier))
+    if (tier := filters.get("tier")) and (value := tier_value(tier)) is not None:
+        qs = qs.filter(in_tiers(workspace, [value]))
     if stage := filters.get("stage"):
         qs = qs.filter(stage=stage)
     if country := filters.get("country"):
