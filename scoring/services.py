@@ -228,7 +228,14 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
     # Reason sets of the rows whose scores moved are stored while the next chunks are scored
     # (they do not depend on tiers, which wait for every chunk): (first row, rows, set ids)
     early: list[tuple[int, np.ndarray, object]] = []
-    clock = {"read": 0.0, "score": 0.0, "reasons": 0.0, "write": 0.0}
+    clock = {
+        "read": 0.0,
+        "score": 0.0,
+        "reasons": 0.0,
+        "reason_sets": 0.0,
+        "tiers": 0.0,
+        "write": 0.0,
+    }
     t0 = time.perf_counter()
     with pipeline.in_background() as submit:
         for accounts, (events, intent, triggers) in pipeline.prefetched(load, chunks):
@@ -258,11 +265,14 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
                 processed=F("processed") + len(accounts) // 2
             )
             t0 = time.perf_counter()
+        t0 = time.perf_counter()
         set_ids = np.zeros(len(reasons), dtype=np.int64)
         for first, rows, future in early:
             set_ids[first + rows] = future.result()
+        clock["reason_sets"] = time.perf_counter() - t0  # what the background work still needed
     if not results:
         return {"accounts": 0, "changed": 0, "tier_1": 0, "tier_2": 0, "tier_3": 0, "mqa": 0}
+    t0 = time.perf_counter()
     old = pd.concat(olds, ignore_index=True)
     new = pd.concat(results, ignore_index=True)
     new["tier"], moved = _tiers(workspace=workspace, new=new, partial=account_ids is not None,
@@ -271,6 +281,7 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
     new["replay"] &= _could_be_mqa(workspace=workspace, ids=new["id"].to_numpy(),
                                    mask=new["replay"].to_numpy(), points=settings.mqa_points)  # fmt: skip
     changed = pipeline.changed_rows(old, new)
+    clock["tiers"] = time.perf_counter() - t0  # tiers, MQA candidates, what changed
     write_mask = (
         changed | new["replay"].to_numpy() if account_ids is None else np.ones(len(new), bool)
     )
