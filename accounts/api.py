@@ -128,7 +128,7 @@ class OpportunitySerializer(WorkspaceScopedModelSerializer):
 
 
 class AccountFilter(django_filters.FilterSet):
-    """`?tier=1` (or `none`) through the tier index (`AccountTier`); the other fields as stored."""
+    """`?tier=1` (or `none`): a narrow tier through the tier index (`AccountTier`)."""
 
     tier = django_filters.CharFilter(method="filter_tier", help_text="1, 2, 3 or none")
 

@@ -101,8 +101,8 @@ WRITERS = 2  # PostgreSQL backends writing at once: the machines have two cores
 def run_parallel(func, jobs: list) -> Iterable:
     """Yield func(job) for every job; on PostgreSQL, outside a transaction, two at a time.
 
-    Updating a million rows is CPU-bound inside PostgreSQL (nine indexes per row), so a second
-    connection uses the second core. Inside an open transaction (tests, callers holding
+    Updating a million rows is CPU-bound inside PostgreSQL (new row versions, the tier index and
+    the snapshots), so a second connection uses the second core. Inside an open transaction (tests, callers holding
     locks) other connections could not see its rows, so the jobs run one by one."""
     if len(jobs) < 2 or not is_postgres() or connection.in_atomic_block:
         for job in jobs:
@@ -597,7 +597,7 @@ def _write_postgres(workspace_id, rows, set_ids, now, run_id, snapshot) -> None:
         # work_mem keeps the join with the staging table out of temporary files.
         cur.execute("SET LOCAL synchronous_commit = off")
         cur.execute("SET LOCAL work_mem = '128MB'")
-        # The tier index rows are upserted set-wise below, not by the row trigger per account.
+        # The tier index rows are updated set-wise below, not by the row trigger per account.
         cur.execute("SET LOCAL beacon.account_tiers_kept = 'on'")
         # Each row's set id is known here, so the scores travel as they are stored (no join on
         # the server), and the snapshots are copied from the same staging rows.
