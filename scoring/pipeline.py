@@ -102,8 +102,9 @@ def run_parallel(func, jobs: list) -> Iterable:
     """Yield func(job) for every job; on PostgreSQL, outside a transaction, two at a time.
 
     Updating a million rows is CPU-bound inside PostgreSQL (new row versions, the tier index and
-    the snapshots), so a second connection uses the second core. Inside an open transaction (tests, callers holding
-    locks) other connections could not see its rows, so the jobs run one by one."""
+    the snapshots), so a second connection uses the second core. Inside an open transaction
+    (tests, callers holding locks) other connections could not see its rows, so the jobs run
+    one by one."""
     if len(jobs) < 2 or not is_postgres() or connection.in_atomic_block:
         for job in jobs:
             yield func(job)
