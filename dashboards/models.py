@@ -185,13 +185,9 @@ class EngagementSurge(WorkspaceScopedModel):
         return f"{self.account_id} {self.week}: surge {self.surge:.2f}"
 
 
-class EngagementCube(WorkspaceScopedModel):
-    """Engaged accounts per week by the account's tier, segment and owner, and by channel.
-
-    Accounts belong to exactly one (tier, segment, owner) cell, so engaged-account counts add up
-    across cells of one week and channel: the engagement trend for any tier/segment/owner filter
-    is a sum over a few hundred rows. tier 0 = untiered, owner_id 0 = unassigned.
-    """
+class CubeCells(WorkspaceScopedModel):
+    """Engaged accounts, touches and points of one week, (tier, segment, owner) cell and channel
+    ("" = every channel); tier 0 = untiered, owner_id 0 = unassigned."""
 
     week = models.DateField()
     tier = models.PositiveSmallIntegerField(default=0)
@@ -203,13 +199,25 @@ class EngagementCube(WorkspaceScopedModel):
     points = models.FloatField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "week"], name="engcube_ws_week")]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.week} t{self.tier} {self.segment} {self.channel or 'all'}: {self.accounts}"
 
 
-class CampaignCube(WorkspaceScopedModel):
+class EngagementCube(CubeCells):
+    """Engaged accounts per week by the account's tier, segment and owner, and by channel.
+
+    Accounts belong to exactly one (tier, segment, owner) cell, so engaged-account counts add up
+    across cells of one week and channel: the engagement trend for any tier/segment/owner filter
+    is a sum over a few hundred rows.
+    """
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "week"], name="engcube_ws_week")]
+
+
+class CampaignCube(CubeCells):
     """The engagement cube of one campaign's target accounts: engaged targets per week by tier,
     segment, owner and channel, as `EngagementCube` counts every account.
 
@@ -223,14 +231,6 @@ class CampaignCube(WorkspaceScopedModel):
     """
 
     campaign_id = models.IntegerField()
-    week = models.DateField()
-    tier = models.PositiveSmallIntegerField(default=0)
-    segment = models.CharField(max_length=16)
-    owner_id = models.IntegerField(default=0)
-    channel = models.CharField(max_length=16, blank=True, default="")
-    accounts = models.PositiveIntegerField(default=0)
-    events = models.PositiveIntegerField(default=0)
-    points = models.FloatField(default=0)
 
     class Meta:
         indexes = [
