@@ -378,20 +378,32 @@ def _account_ids(ctx: LoadContext, crm_account_ids: list[str | None]) -> list[in
     with connection.cursor() as cur:
         cur.execute(
             f"""SELECT crm_id, id FROM {table}
-                WHERE workspace_id = %s AND crm_source = %s AND crm_id <> '' AND crm_id = ANY(%s)""",
-            [ctx.workspace_id, ctx.source, sorted(wanted)],
+                WHERE workspace_id = %s AND crm_source = %s AND crm_id <> ''
+                  AND crm_id = ANY(%s::text[])""",
+            [ctx.workspace_id, ctx.source, _text_array(sorted(wanted))],
         )
         found.update(cur.fetchall())
         missing = sorted(wanted - found.keys())
         if missing:
             cur.execute(
                 f"""SELECT DISTINCT ON (crm_id) crm_id, id FROM {table}
-                    WHERE workspace_id = %s AND crm_id <> '' AND crm_id = ANY(%s)
+                    WHERE workspace_id = %s AND crm_id <> '' AND crm_id = ANY(%s::text[])
                     ORDER BY crm_id, id""",
-                [ctx.workspace_id, missing],
+                [ctx.workspace_id, _text_array(missing)],
             )
             found.update(cur.fetchall())
     return list(map(found.get, crm_account_ids))
+
+
+def _text_array(values: list[str]) -> str:
+    """A `text[]` literal holding these strings. psycopg2 adapts a list element by element into
+    `ARRAY[E'…', …]`, which took ~0.07 s of CPU (holding the GIL) for a chunk's 40,000 CRM
+    account ids, and PostgreSQL longer to parse; this is one join when no id holds a quote or a
+    backslash (the only characters a quoted array element escapes)."""
+    probe = "".join(values)
+    if '"' in probe or "\\" in probe:
+        values = [v.replace("\\", "\\\\").replace('"', '\\"') for v in values]
+    return '{"' + '","'.join(values) + '"}'
 
 
 def _copy_payload(chunk: CleanedChunk, wave: list[int], accounts: list[int | None]) -> io.StringIO:
