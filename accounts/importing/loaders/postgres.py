@@ -14,10 +14,10 @@ the ORM loader, which the tests check against each other.
 
 The first import into a workspace without people skips all that: a chunk is COPYed straight
 into the people table, inside a savepoint, with ids drawn from the table's sequence for the undo
-log (`_copy_new`, ~2.5x faster per chunk). The partial unique indexes are the upsert's match
-keys, so that COPY stands exactly when the upsert would have created every row; when some row
-finds a person after all, the unique violation rolls back to the savepoint and the chunk goes
-the usual way.
+log (`_copy_new`; a million new people took 17-19 s of PostgreSQL CPU instead of 24-25 s on
+the bench machine). The partial unique indexes are the upsert's match keys, so that COPY
+stands exactly when the upsert would have created every row; when some row finds a person after
+all, the unique violation rolls back to the savepoint and the chunk goes the usual way.
 
 Plans that stay linear however large the table is: each staged row probes the partial unique
 indexes `(workspace, crm_source, crm_id)` and `(workspace, email)` through a LATERAL subquery
@@ -291,16 +291,19 @@ def _copy_new(
     ids = cur.fetchone()[0]
     fills = _fills(ctx)
     rows = _Rows({f: chunk.column(f) for f in STAGED}, accounts, now)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(zip(ids, *(fill.copy(rows) for fill in fills), strict=True))
-    buffer.seek(0)
+    text = io.StringIO()
+    csv.writer(text).writerows(zip(ids, *(fill.copy(rows) for fill in fills), strict=True))
+    # As UTF-8 bytes: a StringIO read back holds 4 bytes a character once a name has an accent
+    # (~50 MB a chunk, two writers at once); the bytes are a quarter of that.
+    payload = io.BytesIO(text.getvalue().encode())
+    del text
     not_null = ", ".join(_q(fill.column) for fill in fills if not fill.null)
     try:
         with transaction.atomic(), connection.wrap_database_errors:
             cur.copy_expert(
                 f"COPY {_q(table)} ({_q(pk)}, {', '.join(_q(f.column) for f in fills)}) "
                 f"FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))",
-                buffer,
+                payload,
             )
     except IntegrityError as exc:
         if getattr(exc.__cause__, "pgcode", None) != UNIQUE_VIOLATION:
