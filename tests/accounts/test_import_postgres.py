@@ -231,6 +231,7 @@ def test_the_chunk_statement_probes_the_unique_indexes_whatever_the_statistics_s
     workspace = WorkspaceFactory(slug="plan")
     path = tmp_path / "people.csv"
     path.write_text(PEOPLE)
+    run(workspace, path)  # the first import into an empty workspace COPYs straight in
     with CaptureQueriesContext(connection) as queries:
         run(workspace, path)
     statement = next(q["sql"] for q in queries if q["sql"].lstrip().startswith("WITH s AS"))
@@ -248,3 +249,22 @@ def test_the_chunk_statement_probes_the_unique_indexes_whatever_the_statistics_s
         plan
     )
     assert "Seq Scan on accounts_contact" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_people_link_to_accounts_whose_crm_ids_hold_quotes_backslashes_and_commas(tmp_path):
+    workspace = WorkspaceFactory(slug="odd-ids")
+    odd = ['001"Q', "001\\B", "001,C", "{001}", "NULL", "001 X", "001A"]
+    for crm_id in odd:
+        AccountFactory(workspace=workspace, crm_id=crm_id, crm_source="salesforce")
+    AccountFactory(workspace=workspace, crm_id='002"H', crm_source="hubspot")  # another source
+    path = tmp_path / "people.csv"
+    lines = ["Id,AccountId,Email"]
+    for i, crm_id in enumerate([*odd, '002"H', "001Z"]):
+        cell = '"' + crm_id.replace('"', '""') + '"'
+        lines.append(f"003{i},{cell},p{i}@acme.com")
+    path.write_text("\n".join(lines) + "\n")
+    job = run(workspace, path)
+    assert job.counts["created"] == 9
+    linked = dict(Contact.objects.for_workspace(workspace).values_list("crm_id", "account__crm_id"))
+    assert linked == {f"003{i}": crm_id for i, crm_id in enumerate([*odd, '002"H', None])}

@@ -21,6 +21,10 @@ class LoadContext:
     campaigns: dict[str, int] = field(default_factory=dict)  # name -> id, cached for the job
     # People of the workspace as this run knows them (None: not counted yet), for the planner check.
     people_in_workspace: int | None = None
+    # Whether the workspace had no people when this run first counted them (None: not counted
+    # yet). Only a hint that COPYing a chunk straight into the table is worth trying; the
+    # unique indexes decide whether it stands (see loaders/postgres.py).
+    people_none_at_start: bool | None = None
 
     @property
     def workspace_id(self) -> int:
