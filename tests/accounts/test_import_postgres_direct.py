@@ -185,6 +185,33 @@ def test_a_later_chunk_that_finds_an_earlier_chunks_person_falls_back_to_the_ups
 
 
 @pytest.mark.django_db
+def test_after_two_chunks_that_fall_back_the_rest_of_the_job_goes_to_the_upsert(
+    tmp_path, monkeypatch
+):
+    """A file whose every later chunk repeats someone from an earlier one: after two wasted
+    COPYs the loader stops trying, with the same result as the upsert alone."""
+    # given: chunk 1 new people, chunks 2–5 each repeat one of them in another raw form
+    monkeypatch.setattr(postgres, "CHUNK_ROWS", 2)
+    lines = [
+        "Id,FirstName,LastName,Email,Title",
+        "003A,Ann,A,ann@acme.com,",
+        "003B,Bea,B,bea@acme.com,",
+    ]
+    for n, who in enumerate(["Ann <ann@acme.com>", "Bea <bea@acme.com>"] * 2):
+        lines += [f"00{n}X,New,{n},new{n}@acme.com,", f",,,{who},Title {n}"]
+    path = tmp_path / "people.csv"
+    path.write_text("\n".join(lines) + "\n")
+    # when
+    direct, upsert, answers = side_by_side(monkeypatch, path)
+    # then
+    assert answers == [True, False, False]  # chunks 4 and 5 were not tried
+    assert direct.counts == upsert.counts
+    assert direct.counts["created"] == 6
+    assert people(direct.workspace) == people(upsert.workspace)
+    assert undo_log(direct) == undo_log(upsert)
+
+
+@pytest.mark.django_db
 def test_a_later_chunk_with_a_rejected_row_falls_back_and_is_rejected_as_by_the_upsert(
     tmp_path, monkeypatch
 ):

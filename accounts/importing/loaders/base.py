@@ -25,6 +25,8 @@ class LoadContext:
     # yet). Only a hint that COPYing a chunk straight into the table is worth trying; the
     # unique indexes decide whether it stands (see loaders/postgres.py).
     people_none_at_start: bool | None = None
+    # Chunks whose direct COPY met a person already stored and went through the upsert.
+    direct_copy_misses: int = 0
 
     @property
     def workspace_id(self) -> int:
