@@ -265,23 +265,24 @@ def _score(*, workspace: Workspace, account_ids, run: ScoringRun, now) -> dict:
                 processed=F("processed") + len(accounts) // 2
             )
             t0 = time.perf_counter()
+        if not results:
+            return {"accounts": 0, "changed": 0, "tier_1": 0, "tier_2": 0, "tier_3": 0, "mqa": 0}
+        # The tiers while the last chunks' reason sets are still being stored in the background.
+        t0 = time.perf_counter()
+        old = pd.concat(olds, ignore_index=True)
+        new = pd.concat(results, ignore_index=True)
+        new["tier"], moved = _tiers(workspace=workspace, new=new, partial=account_ids is not None,
+                                    params=params)  # fmt: skip
+        new["replay"] = _fit_crossed_mqa_line(old=old, new=new, fit_min=settings.mqa_fit_min)
+        new["replay"] &= _could_be_mqa(workspace=workspace, ids=new["id"].to_numpy(),
+                                       mask=new["replay"].to_numpy(), points=settings.mqa_points)  # fmt: skip
+        changed = pipeline.changed_rows(old, new)
+        clock["tiers"] = time.perf_counter() - t0  # tiers, MQA candidates, what changed
         t0 = time.perf_counter()
         set_ids = np.zeros(len(reasons), dtype=np.int64)
         for first, rows, future in early:
             set_ids[first + rows] = future.result()
         clock["reason_sets"] = time.perf_counter() - t0  # what the background work still needed
-    if not results:
-        return {"accounts": 0, "changed": 0, "tier_1": 0, "tier_2": 0, "tier_3": 0, "mqa": 0}
-    t0 = time.perf_counter()
-    old = pd.concat(olds, ignore_index=True)
-    new = pd.concat(results, ignore_index=True)
-    new["tier"], moved = _tiers(workspace=workspace, new=new, partial=account_ids is not None,
-                                params=params)  # fmt: skip
-    new["replay"] = _fit_crossed_mqa_line(old=old, new=new, fit_min=settings.mqa_fit_min)
-    new["replay"] &= _could_be_mqa(workspace=workspace, ids=new["id"].to_numpy(),
-                                   mask=new["replay"].to_numpy(), points=settings.mqa_points)  # fmt: skip
-    changed = pipeline.changed_rows(old, new)
-    clock["tiers"] = time.perf_counter() - t0  # tiers, MQA candidates, what changed
     write_mask = (
         changed | new["replay"].to_numpy() if account_ids is None else np.ones(len(new), bool)
     )
